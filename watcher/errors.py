@@ -1,0 +1,50 @@
+"""The one exceptions module: every error watcher raises on purpose is a `WatcherError`."""
+
+from __future__ import annotations
+
+
+class WatcherError(Exception):
+    """Base of every error that watcher raises on purpose; its message is one line for a user."""
+
+
+class ConfigError(WatcherError):
+    """A config file is unreadable or invalid; the message names file, key path and problem."""
+
+    def __init__(
+        self, problem: str, *, file: str | None = None, key: str | None = None, line: int | None = None
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.key = key
+        self.line = line
+        where = ""
+        if file:
+            where = f"{file}:{line}: " if line else f"{file}: "
+        super().__init__(f"{where}{key + ': ' if key else ''}{problem}")
+
+
+class ModelError(WatcherError):
+    """A model file is missing, corrupt or has a layout watcher cannot decode."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"model {path}: {problem}")
+
+
+class SourceError(WatcherError):
+    """A camera source cannot be opened or read."""
+
+    def __init__(self, camera: str, problem: str) -> None:
+        self.camera = camera
+        self.problem = problem
+        super().__init__(f"camera {camera}: {problem}")
+
+
+class SinkError(WatcherError):
+    """A sink (MQTT, notifier, store) failed to deliver."""
+
+    def __init__(self, sink: str, problem: str) -> None:
+        self.sink = sink
+        self.problem = problem
+        super().__init__(f"sink {sink}: {problem}")
