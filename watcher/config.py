@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -326,3 +326,28 @@ def schema() -> dict[str, Any]:
 def iter_rules(config: Config, camera: str) -> Iterator[RuleConfig]:
     """The rules of one camera, in config order."""
     return (rule for rule in config.rules if rule.camera == camera)
+
+
+def check_classes(config: Config, labels: Sequence[str], file: str = "config.toml") -> None:
+    """Every class a rule or the detector filter names must be one the model knows."""
+    known = set(labels)
+    hint = ", ".join(list(labels)[:6])
+    for j, label in enumerate(config.detector.classes):
+        if label not in known:
+            raise ConfigError(
+                f"unknown class {label!r} for model {config.detector.model} (e.g. {hint})",
+                file=file,
+                key=f"detector.classes[{j}]",
+            )
+    kept = set(config.detector.classes)
+    for i, rule in enumerate(config.rules):
+        for j, label in enumerate(rule.classes):
+            key = f"rules[{i}].classes[{j}]"
+            if label not in known:
+                raise ConfigError(
+                    f"unknown class {label!r} for model {config.detector.model} (e.g. {hint})",
+                    file=file,
+                    key=key,
+                )
+            if kept and label not in kept:
+                raise ConfigError(f"class {label!r} is filtered out by detector.classes", file=file, key=key)

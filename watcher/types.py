@@ -72,6 +72,26 @@ class Observation:
     detected: bool = True
     """False when the motion gate skipped detection for this frame."""
 
+    def to_json(self) -> dict[str, Any]:
+        """The observation line of `watcher replay --observations`; rounded for stable output."""
+        return {
+            "camera": self.camera,
+            "frame": self.frame_index,
+            "t": round(self.time, 3),
+            "counts": {zone: dict(labels) for zone, labels in self.counts.items()},
+            "tracks": [
+                {
+                    "id": t.track_id,
+                    "label": t.label,
+                    "score": round(t.score, 3),
+                    "box": [round(v, 1) for v in t.box],
+                    "zones": list(t.zones),
+                    "stationary": t.stationary,
+                }
+                for t in self.tracks
+            ],
+        }
+
 
 class EventType(StrEnum):
     START = "start"

@@ -1,0 +1,21 @@
+"""Capture: camera sources (RTSP, HTTP MJPEG, files, USB, demo) and one latest-frame capture thread each."""
+
+from .fake import FakeSource
+from .file import FileSource
+from .source import Source, demo_path, open_source
+from .stream import StreamSource
+from .thread import CaptureState, CaptureStatus, CaptureThread
+from .url import redact_url
+
+__all__ = [
+    "CaptureState",
+    "CaptureStatus",
+    "CaptureThread",
+    "FakeSource",
+    "FileSource",
+    "Source",
+    "StreamSource",
+    "demo_path",
+    "open_source",
+    "redact_url",
+]

@@ -1,0 +1,42 @@
+"""Events and observations for sink tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from watcher.types import Event, EventObject, EventType, Observation
+
+
+def make_event(n: int = 0, type_: EventType = EventType.START, rule: str = "presence_on_path") -> Event:
+    """A presence event with id `ev-<n>`; `end` events carry an end time."""
+    return Event(
+        id=f"ev-{n}",
+        type=type_,
+        rule=rule,
+        kind="presence",
+        camera="demo",
+        zone="path",
+        start_time=12.3 + n,
+        end_time=15.5 + n if type_ is EventType.END else None,
+        value=0 if type_ is EventType.END else 2,
+        objects=(
+            EventObject(3, "person", 0.91, (1.0, 2.0, 30.5, 60.25)),
+            EventObject(7, "person", 0.5, (40.0, 2.0, 70.0, 80.0)),
+        ),
+    )
+
+
+def make_obs(n: int = 0) -> Observation:
+    return Observation(camera="demo", frame_index=n, time=n / 10, frame_size=(100, 100), tracks=(), counts={})
+
+
+@pytest.fixture
+def event() -> Callable[..., Event]:
+    return make_event
+
+
+@pytest.fixture
+def observation() -> Callable[..., Observation]:
+    return make_obs

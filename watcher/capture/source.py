@@ -1,0 +1,80 @@
+"""The `Source` protocol every camera reader implements, and `open_source` which picks one by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import watcher
+from watcher.clock import Clock
+from watcher.config import CameraConfig
+from watcher.errors import SourceError
+from watcher.types import Frame
+
+from .file import FileSource
+from .stream import StreamSource
+from .url import file_path, redact_url, source_kind, usb_index
+
+
+class Source(Protocol):
+    """A camera reader; `read` is called from one capture thread only."""
+
+    camera: str
+    url: str
+    """The URL or path with credentials redacted: safe to log."""
+    fps: float | None
+    """Frames per second the source reports, once open; None when it does not say."""
+
+    def open(self) -> None:
+        """Connect or open the file; raises SourceError."""
+        ...
+
+    def read(self) -> Frame | None:
+        """The next frame; None when a file without loop has ended; raises SourceError."""
+        ...
+
+    def close(self) -> None:
+        """Release the device, connection or file; safe to call twice."""
+        ...
+
+
+def demo_path() -> Path:
+    """The demo clip shipped inside the package."""
+    return Path(watcher.__file__).parent / "data" / "demo.mp4"
+
+
+def open_source(cam: CameraConfig, clock: Clock, base_dir: Path | None = None) -> Source:
+    """The source for a camera's URL (not yet opened); relative file paths resolve against base_dir."""
+    try:
+        kind = source_kind(cam.url)
+    except ValueError as exc:
+        raise SourceError(cam.name, f"bad url {redact_url(cam.url)!r}: {exc}") from None
+    if kind == "stream":
+        return StreamSource(
+            cam.name,
+            cam.url.strip(),
+            clock,
+            open_timeout_s=cam.open_timeout_s,
+            read_timeout_s=cam.read_timeout_s,
+        )
+    if kind == "usb":
+        return StreamSource(
+            cam.name,
+            usb_index(cam.url),
+            clock,
+            open_timeout_s=cam.open_timeout_s,
+            read_timeout_s=cam.read_timeout_s,
+        )
+    if kind == "demo":
+        return FileSource(cam.name, _existing_file(cam.name, demo_path()), clock, realtime=True, loop=True)
+    path = Path(file_path(cam.url)).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    realtime = True if cam.realtime is None else cam.realtime
+    return FileSource(cam.name, _existing_file(cam.name, path), clock, realtime=realtime, loop=cam.loop)
+
+
+def _existing_file(camera: str, path: Path) -> Path:
+    if not path.is_file():
+        raise SourceError(camera, f"video file not found: {path}")
+    return path

@@ -1,0 +1,140 @@
+"""`watcher run`: capture threads, one inference worker, sinks off the hot path."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from watcher.capture import CaptureStatus, CaptureThread, open_source, redact_url
+from watcher.clock import Clock, SystemClock
+from watcher.config import Config
+from watcher.detect import Detector, load_detector
+from watcher.errors import SourceError, WatcherError
+from watcher.pipeline import CameraPipeline, build_pipelines
+from watcher.rules import RulesEngine
+from watcher.sinks import EventStore, LogSink, Sink, SinkRunner, StoreSink
+from watcher.types import Observation
+
+log = logging.getLogger("watcher")
+
+_IDLE_WAIT_S = 0.01
+
+
+@dataclass(frozen=True)
+class CameraStatus:
+    """A camera's capture status plus what the pipeline did with it."""
+
+    name: str
+    capture: CaptureStatus | None
+    error: str | None
+    frames_processed: int
+    frames_detected: int
+
+
+class Daemon:
+    """Everything `watcher run` starts, with a clean `stop()`."""
+
+    def __init__(
+        self,
+        config: Config,
+        base_dir: Path,
+        *,
+        clock: Clock | None = None,
+        detector: Detector | None = None,
+        extra_sinks: list[Sink] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.detector = detector or load_detector(config.detector, base_dir)
+        self.engine = RulesEngine(config.rules)
+        self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, self.detector, self.engine)
+        self.captures: dict[str, CaptureThread] = {}
+        self.errors: dict[str, str] = {}
+        for name, pipeline in self.pipelines.items():
+            try:
+                source = open_source(pipeline.camera, self.clock, base_dir)
+            except SourceError as exc:
+                self.errors[name] = exc.problem
+                log.error("%s", exc)
+                continue
+            self.captures[name] = CaptureThread(source, self.clock)
+        sinks: list[Sink] = [LogSink()]
+        if config.store.enabled:
+            store_path = Path(config.store.path)
+            sinks.append(
+                StoreSink(EventStore(store_path if store_path.is_absolute() else base_dir / store_path))
+            )
+        sinks.extend(extra_sinks or [])
+        self.sinks = SinkRunner(sinks)
+        self._stop = threading.Event()
+        self.last_observation: dict[str, Observation] = {}
+
+    def status(self) -> list[CameraStatus]:
+        """One status row per configured (enabled) camera."""
+        return [
+            CameraStatus(
+                name,
+                self.captures[name].status() if name in self.captures else None,
+                self.errors.get(name),
+                p.frames_processed,
+                p.frames_detected,
+            )
+            for name, p in self.pipelines.items()
+        ]
+
+    def run(self) -> None:
+        """Start capture and process frames until `stop()`; then flush sinks."""
+        for name, capture in self.captures.items():
+            log.info("camera %s: starting %s", name, redact_url(self.pipelines[name].camera.url))
+            capture.start()
+        last_index = dict.fromkeys(self.captures, -1)
+        try:
+            while not self._stop.is_set():
+                if not self._round(last_index):
+                    self._stop.wait(_IDLE_WAIT_S)
+        finally:
+            for capture in self.captures.values():
+                capture.stop(timeout=2.0)
+            self.sinks.close(timeout=5.0)
+            log.info("stopped")
+
+    def _round(self, last_index: dict[str, int]) -> bool:
+        """Serve each camera once, round-robin; True when any frame was processed."""
+        worked = False
+        for name, capture in self.captures.items():
+            frame = capture.latest(after_index=last_index[name])
+            if frame is None:
+                continue
+            last_index[name] = frame.index
+            pipeline = self.pipelines[name]
+            if not pipeline.throttle.due(frame.timestamp):
+                continue
+            try:
+                obs, events = pipeline.process(frame)
+            except WatcherError as exc:  # one camera's fault must not stop the others
+                log.error("camera %s: %s", name, exc)
+                continue
+            worked = True
+            self.last_observation[name] = obs
+            self.sinks.submit_observation(obs)
+            for event in events:
+                self.sinks.submit_event(event, frame.image)
+        return worked
+
+    def stop(self) -> None:
+        """Ask `run()` to finish; safe from a signal handler or another thread."""
+        self._stop.set()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT flush and exit cleanly."""
+
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s, stopping", signal.Signals(signum).name)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)

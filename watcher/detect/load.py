@@ -1,0 +1,88 @@
+"""`load_detector`: from a `[detector]` config to a ready detector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import onnxruntime as ort
+
+from watcher.config import DetectorConfig
+from watcher.detect.base import OnnxDetector
+from watcher.detect.labels import class_indices, dense, labels_from_metadata, read_labels
+from watcher.detect.manifest import ManifestEntry, models_dir, read_manifest
+from watcher.detect.model import Layout, check_layout, detect_layout, metadata, open_session
+from watcher.detect.ssd import SsdDetector
+from watcher.detect.yolo import YoloDetector
+from watcher.errors import ModelError
+
+
+def _resolve(path: str, base_dir: Path | None) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() or base_dir is None else base_dir / candidate
+
+
+def _model_file(cfg: DetectorConfig, base_dir: Path | None) -> tuple[Path, ManifestEntry | None]:
+    looks_like_path = cfg.model.endswith(".onnx") or "/" in cfg.model or "\\" in cfg.model
+    if looks_like_path:
+        return _resolve(cfg.model, base_dir), None
+    folder = models_dir()
+    manifest = read_manifest(folder)
+    entry = manifest.get(cfg.model)
+    if entry is None:
+        known = ", ".join(sorted(manifest))
+        raise ModelError(cfg.model, f"unknown model name (known: {known}; or give a path to an .onnx file)")
+    return folder / entry.file, entry
+
+
+def _labels(
+    cfg: DetectorConfig,
+    base_dir: Path | None,
+    path: Path,
+    entry: ManifestEntry | None,
+    session: ort.InferenceSession,
+) -> dict[int, str]:
+    if cfg.labels is not None:
+        return read_labels(_resolve(cfg.labels, base_dir))
+    if entry is not None:
+        return read_labels(path.parent / entry.labels)
+    names = metadata(session).get("names")
+    if names is None:
+        raise ModelError(str(path), "no class names: set [detector] labels to a labels file")
+    return labels_from_metadata(names, path)
+
+
+def _check_yolo_labels(session: ort.InferenceSession, path: Path, count: int, ids: int) -> None:
+    rows = session.get_outputs()[0].shape[1]
+    if isinstance(rows, int) and rows - 4 != count:
+        raise ModelError(str(path), f"output has {rows - 4} classes but the labels list {count}")
+    if ids != count:
+        raise ModelError(str(path), "YOLO labels must number the classes 0..C-1 without gaps")
+
+
+def load_detector(cfg: DetectorConfig, base_dir: Path | None = None) -> OnnxDetector[Any]:
+    """A YOLO or SSD detector for `cfg.model` (a manifest name or an .onnx path relative to `base_dir`)."""
+    path, entry = _model_file(cfg, base_dir)
+    session = open_session(path, cfg.threads)
+    layout: Layout
+    if cfg.layout != "auto":
+        layout = cfg.layout
+        check_layout(session, path, layout)
+    elif entry is not None:
+        layout = entry.layout
+        check_layout(session, path, layout)
+    else:
+        layout = detect_layout(session, path)
+    names, lookup = dense(_labels(cfg, base_dir, path, entry, session))
+    class_ids = class_indices(cfg.classes, names, str(path))
+    if layout == "ssd":
+        return SsdDetector(session, names, lookup, score_threshold=cfg.score_threshold, class_ids=class_ids)
+    _check_yolo_labels(session, path, len(names), len(lookup))
+    return YoloDetector(
+        session,
+        names,
+        input_size=cfg.input_size,
+        score_threshold=cfg.score_threshold,
+        nms_iou=cfg.nms_iou,
+        class_ids=class_ids,
+    )

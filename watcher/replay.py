@@ -1,0 +1,122 @@
+"""`watcher replay`: the live pipeline run as fast as possible on a recording, deterministically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import cv2
+from tqdm import tqdm
+
+from watcher.annotate import FrameAnnotator
+from watcher.capture import open_source
+from watcher.clock import SystemClock
+from watcher.config import Config
+from watcher.detect import Detector
+from watcher.errors import SourceError
+from watcher.pipeline import CameraPipeline
+from watcher.rules import RulesEngine, deterministic_ids
+from watcher.types import Event, Observation
+
+log = logging.getLogger("watcher.replay")
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What a replay did: frame counts, the events, and how fast it went."""
+
+    frames_read: int
+    frames_processed: int
+    events: tuple[Event, ...]
+    seconds: float
+    video_seconds: float
+
+    @property
+    def speed(self) -> float:
+        """Times real time."""
+        return self.video_seconds / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class ReplayOutputs:
+    events: Path | None = None
+    observations: Path | None = None
+    annotate: Path | None = None
+
+
+def _line(out: IO[str] | None, data: dict[str, object]) -> None:
+    if out is not None:
+        out.write(json.dumps(data, separators=(",", ":")) + "\n")
+
+
+def replay(
+    video: Path,
+    config: Config,
+    camera: str,
+    detector: Detector,
+    outputs: ReplayOutputs | None = None,
+    *,
+    progress: bool = True,
+) -> ReplayResult:
+    """Run `camera`'s pipeline on every frame of `video` as fast as possible."""
+    outputs = outputs or ReplayOutputs()
+    cam = config.camera(camera).model_copy(update={"url": str(video), "realtime": False, "loop": False})
+    engine = RulesEngine(
+        [r for r in config.rules if r.camera == camera], ids=deterministic_ids(f"{camera}:{video.name}")
+    )
+    pipeline = CameraPipeline(cam, config, detector, engine)
+    annotator = FrameAnnotator([z for z in config.zones if z.camera == camera])
+    source = open_source(cam, SystemClock())
+    source.open()
+    total = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT)) or None
+    events: list[Event] = []
+    frames_read = 0
+    last_t = 0.0
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        ev_out = stack.enter_context(outputs.events.open("w")) if outputs.events else None
+        obs_out = stack.enter_context(outputs.observations.open("w")) if outputs.observations else None
+        writer: cv2.VideoWriter | None = None
+        bar = stack.enter_context(
+            tqdm(total=total, unit="f", desc=video.name, disable=not progress, leave=False)
+        )
+        stack.callback(source.close)
+        obs: Observation | None = None
+        while True:
+            try:
+                frame = source.read()
+            except SourceError as exc:
+                log.warning("skipping unreadable frame after %d: %s", frames_read, exc.problem)
+                break
+            if frame is None:
+                break
+            frames_read += 1
+            last_t = frame.timestamp
+            bar.update(1)
+            if pipeline.throttle.due(frame.timestamp):
+                obs, new_events = pipeline.process(frame)
+                _line(obs_out, obs.to_json())
+                for event in new_events:
+                    _line(ev_out, event.to_json())
+                events.extend(new_events)
+            if outputs.annotate is not None:
+                if writer is None:
+                    writer = _open_writer(outputs.annotate, source.fps or 10.0, frame.size)
+                    stack.callback(writer.release)
+                writer.write(annotator.draw(frame.image, obs))
+    seconds = time.perf_counter() - started
+    video_seconds = last_t + (1.0 / source.fps if source.fps else 0.0)
+    return ReplayResult(frames_read, pipeline.frames_processed, tuple(events), seconds, video_seconds)
+
+
+def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise SourceError("annotate", f"cannot write video {path}")
+    return writer

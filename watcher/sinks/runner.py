@@ -1,0 +1,197 @@
+"""`SinkRunner`: one daemon thread and a bounded queue between the frame loop and the sinks.
+
+Submitting never blocks the caller for more than `event_wait_s`: when the queue is full an
+observation is dropped; an event first evicts the oldest queued observation, then waits up to
+`event_wait_s` for room, then evicts the oldest queued event. Drops are counted and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from watcher.sinks.base import Sink
+from watcher.types import Event, Image, Observation
+
+_log = logging.getLogger("watcher.sinks")
+_WARN_EVERY = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SinkStats:
+    """Per-sink counts; `dropped` are items dropped from the full queue before any sink saw them."""
+
+    delivered_events: int
+    delivered_observations: int
+    failed: int
+    dropped: int
+
+
+@dataclass(frozen=True, slots=True)
+class _EventItem:
+    event: Event
+    image: Image | None
+
+
+_Item = _EventItem | Observation
+
+
+@dataclass(slots=True)
+class _Counts:
+    events: int = 0
+    observations: int = 0
+    failed: int = 0
+
+
+class SinkRunner:
+    """Delivers events and observations to every sink, in submission order, on one thread."""
+
+    def __init__(self, sinks: Sequence[Sink], maxsize: int = 1000, *, event_wait_s: float = 0.005) -> None:
+        if maxsize < 1:
+            raise ValueError(f"maxsize must be >= 1 (got {maxsize})")
+        names = [sink.name for sink in sinks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"sink names must be unique (got {names})")
+        self._sinks = tuple(sinks)
+        self._maxsize = maxsize
+        self._event_wait_s = event_wait_s
+        self._queue: deque[_Item] = deque()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._closing = False
+        self._dropped_observations = 0
+        self._dropped_events = 0
+        self._counts = {sink.name: _Counts() for sink in self._sinks}
+        self._thread = threading.Thread(target=self._run, name="watcher-sinks", daemon=True)
+        self._thread.start()
+
+    def submit_event(self, event: Event, image: Image | None = None) -> None:
+        """Queue an event (and the frame it fired on, which must not be mutated afterwards)."""
+        with self._cond:
+            if self._closing:
+                _log.warning("sink runner closed: event %s of rule %s not delivered", event.id, event.rule)
+                return
+            if len(self._queue) >= self._maxsize and not self._evict_observation():
+                room = self._cond.wait_for(self._has_room, self._event_wait_s)
+                if not room and len(self._queue) >= self._maxsize:
+                    self._queue.popleft()
+                    self._dropped_events += 1
+                    self._warn_dropped()
+            self._queue.append(_EventItem(event, image))
+            self._cond.notify_all()
+
+    def submit_observation(self, obs: Observation) -> None:
+        """Queue an observation, or drop it (counted) when the queue is full."""
+        with self._cond:
+            if self._closing:
+                return
+            if len(self._queue) >= self._maxsize:
+                self._dropped_observations += 1
+                self._warn_dropped()
+                return
+            self._queue.append(obs)
+            self._cond.notify_all()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued so far was delivered; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def close(self, timeout: float | None = 5.0) -> bool:
+        """Deliver what is queued, then close every sink; False if that did not finish in time."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            with self._cond:
+                left = len(self._queue)
+            _log.warning("sink runner did not finish within %ss: %d item(s) still queued", timeout, left)
+            return False
+        return True
+
+    def stats(self) -> dict[str, SinkStats]:
+        """Sink name to its counts so far."""
+        with self._cond:
+            dropped = self._dropped_events + self._dropped_observations
+            counts = self._counts.items()
+            return {name: SinkStats(c.events, c.observations, c.failed, dropped) for name, c in counts}
+
+    @property
+    def dropped_events(self) -> int:
+        with self._cond:
+            return self._dropped_events
+
+    @property
+    def dropped_observations(self) -> int:
+        with self._cond:
+            return self._dropped_observations
+
+    def _has_room(self) -> bool:
+        return len(self._queue) < self._maxsize
+
+    def _evict_observation(self) -> bool:
+        for i, item in enumerate(self._queue):
+            if isinstance(item, Observation):
+                del self._queue[i]
+                self._dropped_observations += 1
+                self._warn_dropped()
+                return True
+        return False
+
+    def _warn_dropped(self) -> None:
+        total = self._dropped_events + self._dropped_observations
+        if total == 1 or total % _WARN_EVERY == 0:
+            _log.warning(
+                "sink queue full (%d): dropped %d observation(s) and %d event(s) so far",
+                self._maxsize,
+                self._dropped_observations,
+                self._dropped_events,
+            )
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._queue) or self._closing)
+                if not self._queue:
+                    break
+                item = self._queue.popleft()
+                self._busy = True
+                self._cond.notify_all()
+            for sink in self._sinks:
+                self._deliver(sink, item)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+        for sink in self._sinks:
+            try:
+                sink.close()
+            except Exception:
+                _log.exception("sink %s failed to close", sink.name)
+
+    def _deliver(self, sink: Sink, item: _Item) -> None:
+        try:
+            if isinstance(item, _EventItem):
+                sink.handle_event(item.event, item.image)
+            else:
+                sink.handle_observation(item)
+        except Exception:
+            _log.exception("sink %s failed on %s", sink.name, _describe(item))
+            with self._cond:
+                self._counts[sink.name].failed += 1
+            return
+        with self._cond:
+            counts = self._counts[sink.name]
+            if isinstance(item, _EventItem):
+                counts.events += 1
+            else:
+                counts.observations += 1
+
+
+def _describe(item: _Item) -> str:
+    if isinstance(item, _EventItem):
+        return f"{item.event.type} event {item.event.id} of rule {item.event.rule}"
+    return f"observation {item.camera}#{item.frame_index}"

@@ -1,0 +1,35 @@
+"""Opening the store's SQLite file: private (0o600), WAL journal, `synchronous=NORMAL`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import SQLModel, create_engine
+
+from watcher.errors import SinkError
+
+
+def _pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def open_database(path: str | Path) -> Engine:
+    """Create the file (and its folder) if needed, owner-only, and every table the store knows."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        path.chmod(0o600)
+    except OSError as exc:
+        raise SinkError("store", f"cannot create {path}: {exc.strerror or exc}") from None
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _pragmas)
+    SQLModel.metadata.create_all(engine)
+    return engine
