@@ -8,10 +8,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watcher import __version__, config, logs, resources
 from watcher.config import Config
-from watcher.errors import ConfigError, WatcherError
+from watcher.errors import ConfigError, ModelError, WatcherError
+
+if TYPE_CHECKING:
+    from watcher.detect import Detector
 
 log = logging.getLogger("watcher")
 
@@ -31,15 +35,24 @@ def _load(path: str | None) -> tuple[Config, Path]:
     return config.load(file), file.resolve().parent
 
 
+def _detector(cfg: Config, base: Path, file: str | None) -> Detector:
+    """The configured detector; a model problem is reported as a config error on `detector.model`."""
+    from watcher.detect import load_detector
+
+    try:
+        detector = load_detector(cfg.detector, base)
+    except ModelError as exc:
+        raise ConfigError(str(exc), file=file or "config.example.toml", key="detector.model") from None
+    config.check_classes(cfg, detector.labels, file or "config.example.toml")
+    return detector
+
+
 def _check(args: argparse.Namespace) -> int:
     if args.schema:
         print(json.dumps(config.schema(), indent=2))
         return 0
     cfg, base = _load(args.config)
-    from watcher.detect import load_detector
-
-    detector = load_detector(cfg.detector, base)
-    config.check_classes(cfg, detector.labels, args.config or "config.example.toml")
+    detector = _detector(cfg, base, args.config)
     rules = len(cfg.rules)
     print(
         f"ok: {len(cfg.cameras)} camera(s), {len(cfg.zones)} zone(s), {rules} rule(s), "
@@ -53,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     logs.setup(cfg.logging, base)
     from watcher.daemon import Daemon
 
-    daemon = Daemon(cfg, base)
+    daemon = Daemon(cfg, base, detector=_detector(cfg, base, args.config))
     daemon.install_signal_handlers()
     log.info(
         "watcher %s: %d camera(s), %d rule(s); Ctrl-C to stop",
@@ -68,7 +81,6 @@ def _run(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     cfg, base = _load(args.config)
     logs.setup(cfg.logging.model_copy(update={"file": None}), base)
-    from watcher.detect import load_detector
     from watcher.replay import ReplayOutputs, replay
 
     video = Path(args.video)
@@ -80,7 +92,7 @@ def _replay(args: argparse.Namespace) -> int:
     except KeyError:
         names = ", ".join(c.name for c in cfg.cameras)
         raise ConfigError(f"unknown camera {camera!r} (have: {names})", key="--camera") from None
-    detector = load_detector(cfg.detector, base)
+    detector = _detector(cfg, base, args.config)
     outputs = ReplayOutputs(
         events=Path(args.events) if args.events else None,
         observations=Path(args.observations) if args.observations else None,

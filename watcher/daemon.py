@@ -22,6 +22,7 @@ from watcher.types import Observation
 log = logging.getLogger("watcher")
 
 _IDLE_WAIT_S = 0.01
+STATUS_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -86,16 +87,43 @@ class Daemon:
             for name, p in self.pipelines.items()
         ]
 
+    def log_status(self) -> None:
+        """One short status line per camera."""
+        for row in self.status():
+            if row.capture is None:
+                log.info("camera %s: error: %s", row.name, row.error)
+                continue
+            cap = row.capture
+            detect = self.pipelines[row.name].times.samples.get("detect", [])
+            detect_ms = sum(detect[-50:]) / len(detect[-50:]) if detect else 0.0
+            log.info(
+                "camera %s: %s%s, %.1f fps in, %d processed, %d detected (%.0f ms), %d dropped, "
+                "%d reconnects",
+                row.name,
+                cap.state,
+                f" ({cap.reason})" if cap.reason else "",
+                cap.fps,
+                row.frames_processed,
+                row.frames_detected,
+                detect_ms,
+                cap.frames_dropped,
+                cap.reconnects,
+            )
+
     def run(self) -> None:
         """Start capture and process frames until `stop()`; then flush sinks."""
         for name, capture in self.captures.items():
             log.info("camera %s: starting %s", name, redact_url(self.pipelines[name].camera.url))
             capture.start()
         last_index = dict.fromkeys(self.captures, -1)
+        next_status = self.clock.monotonic() + STATUS_EVERY_S
         try:
             while not self._stop.is_set():
                 if not self._round(last_index):
                     self._stop.wait(_IDLE_WAIT_S)
+                if self.clock.monotonic() >= next_status:
+                    next_status += STATUS_EVERY_S
+                    self.log_status()
         finally:
             for capture in self.captures.values():
                 capture.stop(timeout=2.0)

@@ -43,6 +43,18 @@ def counts_stream(crowd: Callable[..., Observation], counts: Sequence[int]) -> l
             [("start", 0.0, None, 1, (1,)), ("end", 0.0, 5.0, 0, (1,))],
             id="for_s_and_clear_s",
         ),
+        pytest.param(
+            {"for_s": 3, "clear_s": 2},
+            [1, 1, 0, 1, 1],
+            [("start", 0.0, None, 1, (1,))],
+            id="miss_shorter_than_clear_s_keeps_the_pending_hold",
+        ),
+        pytest.param(
+            {"for_s": 3, "clear_s": 1},
+            [1, 1, 0, 0, 1, 1, 1, 1],
+            [("start", 4.0, None, 1, (1,))],
+            id="miss_as_long_as_clear_s_restarts_the_pending_hold",
+        ),
         pytest.param({"min_count": 2}, [1, 1, 1], [], id="below_min_count"),
         pytest.param(
             {"min_count": 2},

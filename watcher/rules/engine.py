@@ -28,7 +28,9 @@ class _Rule:
 
 
 def _timer(rule: RuleConfig) -> HoldTimer:
-    return HoldTimer(rule.for_s, rule.clear_s, rule.cooldown_s)
+    # A miss shorter than clear_s is not an absence, before the start as after it, so a
+    # detection that flickers for a frame neither ends an event nor restarts its for_s.
+    return HoldTimer(rule.for_s, rule.clear_s, rule.cooldown_s, pending_gap_s=rule.clear_s)
 
 
 class RulesEngine:

@@ -1,0 +1,102 @@
+"""The command line as a user runs it: exit codes, one-line errors, outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+
+from watcher.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_check_config_accepts_the_example(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", "-c", str(repo_root / "config.example.toml")]) == 0
+    assert capsys.readouterr().out == "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n (80 classes)\n"
+
+
+def test_check_config_rejects_a_bad_file_with_exit_2_and_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text('[[cameras]]\nname = "a"\nurl = "demo"\ndetect_fps = -2\n')
+    assert main(["check-config", "-c", str(bad)]) == 2
+    assert capsys.readouterr().err == f"watcher: {bad}: cameras[0].detect_fps: must be > 0 (got -2)\n"
+
+
+def test_check_config_reports_a_missing_model_file_as_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[[cameras]]\nname = "a"\nurl = "demo"\n[detector]\nmodel = "nope.onnx"\n')
+    assert main(["check-config", "-c", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"watcher: {cfg}: detector.model: ")
+    assert "nope.onnx" in err
+    assert err.count("\n") == 1
+
+
+def test_check_config_schema_is_json_schema_of_the_config(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", "--schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "Config"
+    assert schema["required"] == ["cameras"]
+
+
+def test_models_list_shows_both_models_with_their_licenses(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["name", "layout", "input", "classes", "license", "file"]
+    rows = {line.split()[0]: line.split()[1:5] for line in lines[1:]}
+    assert rows == {
+        "yolov8n": ["yolo", "320", "80", "AGPL-3.0"],
+        "ssd_mobilenet_v2": ["ssd", "300", "80", "Apache-2.0"],
+    }
+
+
+def test_snapshot_saves_one_frame_of_the_demo_camera(
+    tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "frame.jpg"
+    assert (
+        main(["snapshot", "demo", "-o", str(out), "--zones", "-c", str(repo_root / "config.example.toml")])
+        == 0
+    )
+    image = cv2.imread(str(out))
+    assert image.shape == (576, 768, 3)
+    assert capsys.readouterr().out == f"{out}: 768x576 from camera demo\n"
+
+
+def test_snapshot_of_an_unknown_camera_names_the_cameras(
+    tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["snapshot", "porch", "-c", str(repo_root / "config.example.toml")]) == 2
+    assert capsys.readouterr().err == "watcher: CAMERA: unknown camera 'porch' (have: demo)\n"
+
+
+def test_replay_of_a_missing_video_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "missing.mp4", "-c", str(DATA / "worker.toml")]) == 2
+    assert capsys.readouterr().err == "watcher: no such video file: missing.mp4\n"
+
+
+def test_replay_prints_a_summary_and_writes_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.jsonl"
+    video = str(DATA / "worker-zone-detection.mp4")
+    assert main(["replay", video, "-c", str(DATA / "worker.toml"), "--events", str(events)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("worker-zone-detection.mp4: 71 frames read, 71 processed, 1 events, ")
+    assert [json.loads(line)["type"] for line in events.read_text().splitlines()] == ["start"]
+
+
+def test_python_dash_m_watcher_prints_the_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("watcher ")
