@@ -171,3 +171,10 @@ def test_schema_lists_the_top_level_keys() -> None:
     assert {"cameras", "detector", "tracker", "zones", "rules", "mqtt", "notify", "store", "logging"} <= set(
         props
     )
+
+
+def test_rule_recipes_are_valid_with_their_camera() -> None:
+    rules_dir = Path(__file__).parents[1] / "rules"
+    for recipe in sorted(rules_dir.glob("*.toml")):
+        cfg = config.loads('[[cameras]]\nname = "front"\nurl = "demo"\n' + recipe.read_text(), recipe.name)
+        assert cfg.rules, recipe.name
