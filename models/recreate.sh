@@ -6,11 +6,11 @@
 #
 # Usage: models/recreate.sh [RECIPE_DIR]
 #   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py and torchvision_stub/ from the
-#   model build (shared/models/recipe); default: ../shared/models/recipe next to the repository.
+#   model build (models/recipe, copied from the model build); default: models/recipe.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-RECIPE="${1:-$HERE/../../shared/models/recipe}"
+RECIPE="${1:-$HERE/recipe}"
 WORK="${WORK:-/tmp/watcher-models}"
 TORCH_WHEEL="${TORCH_WHEEL:-/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl}"
 mkdir -p "$WORK"
