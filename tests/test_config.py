@@ -68,7 +68,8 @@ BAD = [
     (
         "rule_unknown_kind",
         CAMERA + RULE.replace("presence", "teleport"),
-        "config.toml: rules[0].kind: unknown kind 'teleport' (expected 'presence')",
+        "config.toml: rules[0].kind: unknown kind 'teleport' (expected one of: presence, left_object, state, "
+        "missing_associate, occupancy, area, line_count)",
     ),
     (
         "rule_missing_kind",

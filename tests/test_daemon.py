@@ -9,7 +9,9 @@ import sys
 import threading
 from pathlib import Path
 
+from tests.support.waiting import poll
 from watcher import config
+from watcher.commands import SetDetection, SetRuleEnabled
 from watcher.daemon import Daemon
 from watcher.sinks import EventStore
 from watcher.testing import FakeSink
@@ -94,3 +96,45 @@ def test_watcher_run_logs_the_event_on_stdout_and_exits_0_on_sigterm(tmp_path: P
     assert "received SIGTERM, stopping" in rest
     assert rest.rstrip().endswith("watcher: stopped")
     assert (tmp_path / "watcher.db").stat().st_mode & 0o777 == 0o600
+
+
+def _run_in_thread(daemon: Daemon) -> threading.Thread:
+    runner = threading.Thread(target=daemon.run)
+    runner.start()
+    return runner
+
+
+def test_disabling_an_active_rule_by_command_ends_its_event(tmp_path: Path) -> None:
+    sink = FakeSink()
+    daemon = Daemon(config.load(_worker_config(tmp_path, store=False)), tmp_path, extra_sinks=[sink])
+    runner = _run_in_thread(daemon)
+    try:
+        assert sink.wait_for_events(1, timeout=30)
+        daemon.post(SetRuleEnabled("worker_left_of_tape", False))
+        assert sink.wait_for_events(2, timeout=10)
+    finally:
+        daemon.stop()
+        runner.join(timeout=10)
+    assert [(e.type, e.rule) for e in sink.events] == [
+        (EventType.START, "worker_left_of_tape"),
+        (EventType.END, "worker_left_of_tape"),
+    ]
+    assert daemon.engine.state("worker_left_of_tape").enabled is False
+
+
+def test_pausing_detection_by_command_stops_the_detector_but_not_the_frames(tmp_path: Path) -> None:
+    sink = FakeSink()
+    daemon = Daemon(config.load(_worker_config(tmp_path, store=False)), tmp_path, extra_sinks=[sink])
+    daemon.post(SetDetection("floor", False))
+    runner = _run_in_thread(daemon)
+    try:
+        assert poll(
+            lambda: daemon.status()[0].capture is not None and daemon.status()[0].capture.state == "ended", 30
+        )
+        assert poll(lambda: len(sink.observations) >= daemon.status()[0].frames_processed > 0, 10)
+    finally:
+        daemon.stop()
+        runner.join(timeout=10)
+    (status,) = daemon.status()
+    assert status.frames_detected == 0
+    assert sink.events == []

@@ -98,7 +98,7 @@ def _replay(args: argparse.Namespace) -> int:
         observations=Path(args.observations) if args.observations else None,
         annotate=Path(args.annotate) if args.annotate else None,
     )
-    result = replay(video, cfg, camera, detector, outputs, progress=sys.stderr.isatty())
+    result = replay(video, cfg, camera, detector, outputs, progress=sys.stderr.isatty(), base_dir=base)
     print(
         f"{video.name}: {result.frames_read} frames read, {result.frames_processed} processed, "
         f"{len(result.events)} events, {result.seconds:.1f} s ({result.speed:.1f}x real time)"

@@ -7,20 +7,47 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from watcher.errors import ConfigError
+from watcher.rules.spec import (
+    KINDS,
+)
+from watcher.rules.spec import (
+    AreaRule as AreaRule,
+)
+from watcher.rules.spec import (
+    LeftObjectRule as LeftObjectRule,
+)
+from watcher.rules.spec import (
+    LineCountRule as LineCountRule,
+)
+from watcher.rules.spec import (
+    MissingAssociateRule as MissingAssociateRule,
+)
+from watcher.rules.spec import (
+    OccupancyRule as OccupancyRule,
+)
+from watcher.rules.spec import (
+    PresenceRule as PresenceRule,
+)
+from watcher.rules.spec import (
+    RuleBase as RuleBase,
+)
+from watcher.rules.spec import (
+    RuleConfig as RuleConfig,
+)
+from watcher.rules.spec import (
+    StateRule as StateRule,
+)
+from watcher.strict import StrictModel
 
 Point = tuple[float, float]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MotionConfig(_Model):
+class MotionConfig(StrictModel):
     """Motion gate: cheap differencing on a downscaled grey frame before detection."""
 
     enabled: bool = True
@@ -34,7 +61,7 @@ class MotionConfig(_Model):
     )
 
 
-class CameraConfig(_Model):
+class CameraConfig(StrictModel):
     name: str = Field(pattern=r"^[a-z0-9_]+$", description="Identifier used in topics and rules.")
     url: str = Field(description='rtsp://, http(s):// (MJPEG), a file path, "usb:N" or "demo".')
     detect_fps: float = Field(5.0, gt=0, description="Frames per second sent to the detector.")
@@ -46,7 +73,7 @@ class CameraConfig(_Model):
     motion: MotionConfig = MotionConfig()
 
 
-class DetectorConfig(_Model):
+class DetectorConfig(StrictModel):
     model: str = Field("yolov8n", description="A name from models/manifest.toml or a path to an .onnx file.")
     layout: Literal["auto", "yolo", "ssd"] = Field("auto", description="Output layout of a custom model.")
     labels: str | None = Field(None, description="Labels file for a custom model (one name per line).")
@@ -57,7 +84,7 @@ class DetectorConfig(_Model):
     threads: int = Field(2, ge=1, le=64, description="ONNX Runtime intra-op threads.")
 
 
-class TrackerConfig(_Model):
+class TrackerConfig(StrictModel):
     type: Literal["bytetrack", "ocsort"] = "bytetrack"
     lost_track_s: float = Field(2.0, gt=0, description="Keep a lost track this long before dropping it.")
     min_hits: int = Field(2, ge=1, description="Detections before a track is reported.")
@@ -70,7 +97,7 @@ class TrackerConfig(_Model):
     )
 
 
-class ZoneConfig(_Model):
+class ZoneConfig(StrictModel):
     camera: str
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     points: list[Point] = Field(min_length=3, description="Polygon in relative coordinates (0..1).")
@@ -85,33 +112,7 @@ class ZoneConfig(_Model):
         return points
 
 
-class RuleBase(_Model):
-    name: str = Field(pattern=r"^[a-z0-9_]+$")
-    camera: str
-    zone: str | None = Field(None, description="Zone name; omitted = whole frame.")
-    classes: list[str] = Field(default_factory=lambda: ["person"])
-    min_score: float = Field(0.0, ge=0, le=1)
-    min_area: float = Field(0.0, ge=0, description="Minimum box area as a fraction of the frame.")
-    for_s: float = Field(0.0, ge=0, description="Condition must hold this long to start.")
-    clear_s: float = Field(0.0, ge=0, description="Condition must be gone this long to end.")
-    cooldown_s: float = Field(0.0, ge=0, description="No new start this long after an end.")
-    report: Literal["binary_sensor", "sensor", "event"] = "binary_sensor"
-    notify: list[str] = Field(default_factory=list)
-    snapshot: bool = True
-    enabled: bool = True
-
-
-class PresenceRule(RuleBase):
-    """Objects of `classes` in a zone for `for_s` → start; absent for `clear_s` → end."""
-
-    kind: Literal["presence"]
-    min_count: int = Field(1, ge=1)
-
-
-RuleConfig = Annotated[PresenceRule, Field(discriminator="kind")]
-
-
-class MqttConfig(_Model):
+class MqttConfig(StrictModel):
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = Field(1883, gt=0, lt=65536)
@@ -123,19 +124,19 @@ class MqttConfig(_Model):
     discovery_prefix: str = "homeassistant"
 
 
-class NotifyTarget(_Model):
+class NotifyTarget(StrictModel):
     urls: list[str] = Field(min_length=1, description="apprise URLs; use ${ENV} for secrets.")
     title: str = "{rule} on {camera}"
     body: str = "{label} in {zone} at {time}"
 
 
-class StoreConfig(_Model):
+class StoreConfig(StrictModel):
     enabled: bool = True
     path: str = Field("watcher.db", description="SQLite file, relative to the config file.")
     snapshots_dir: str = Field("snapshots", description="Snapshot folder, relative to the config file.")
 
 
-class LoggingConfig(_Model):
+class LoggingConfig(StrictModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
     file: str | None = None
@@ -143,7 +144,7 @@ class LoggingConfig(_Model):
     backups: int = Field(3, ge=0)
 
 
-class Config(_Model):
+class Config(StrictModel):
     node_id: str = Field("watcher", pattern=r"^[a-z0-9_]+$", description="Unique per watcher node.")
     timezone: str = "UTC"
     cameras: list[CameraConfig] = Field(min_length=1)
@@ -237,7 +238,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"presence"}:
+        elif part in KINDS:
             continue  # discriminated-union tag, not a key the user wrote
         else:
             out += f".{part}" if out else str(part)
@@ -262,7 +263,7 @@ def _problem(err: Any) -> str:
         "literal_error": lambda: f"must be one of {ctx['expected']} (got {got!r})",
         "string_pattern_mismatch": lambda: f"must match {ctx['pattern']} (got {got!r})",
         "too_short": lambda: f"needs at least {ctx['min_length']} item(s) (got {ctx.get('actual_length')})",
-        "union_tag_invalid": lambda: f"unknown kind {ctx.get('tag')!r} (expected {ctx.get('expected_tags')})",
+        "union_tag_invalid": lambda: f"unknown kind {ctx.get('tag')!r} (expected one of: {', '.join(KINDS)})",
         "union_tag_not_found": lambda: "required key 'kind' is missing",
     }
     if kind in simple:

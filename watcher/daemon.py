@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import queue
 import signal
 import threading
 from dataclasses import dataclass
@@ -11,12 +12,14 @@ from types import FrameType
 
 from watcher.capture import CaptureStatus, CaptureThread, open_source, redact_url
 from watcher.clock import Clock, SystemClock
+from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
 from watcher.detect import Detector, load_detector
 from watcher.errors import SourceError, WatcherError
 from watcher.pipeline import CameraPipeline, build_pipelines
 from watcher.rules import RulesEngine
-from watcher.sinks import EventStore, LogSink, Sink, SinkRunner, StoreSink
+from watcher.sinks import Sink, SinkRunner
+from watcher.sinks.assemble import build_sinks
 from watcher.types import Observation
 
 log = logging.getLogger("watcher")
@@ -52,7 +55,9 @@ class Daemon:
         self.clock = clock or SystemClock()
         self.detector = detector or load_detector(config.detector, base_dir)
         self.engine = RulesEngine(config.rules)
-        self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, self.detector, self.engine)
+        self.pipelines: dict[str, CameraPipeline] = build_pipelines(
+            config, self.detector, self.engine, base_dir
+        )
         self.captures: dict[str, CaptureThread] = {}
         self.errors: dict[str, str] = {}
         for name, pipeline in self.pipelines.items():
@@ -63,16 +68,12 @@ class Daemon:
                 log.error("%s", exc)
                 continue
             self.captures[name] = CaptureThread(source, self.clock)
-        sinks: list[Sink] = [LogSink()]
-        if config.store.enabled:
-            store_path = Path(config.store.path)
-            sinks.append(
-                StoreSink(EventStore(store_path if store_path.is_absolute() else base_dir / store_path))
-            )
-        sinks.extend(extra_sinks or [])
-        self.sinks = SinkRunner(sinks)
+        self.sinks = SinkRunner([*build_sinks(config, base_dir), *(extra_sinks or [])])
         self._stop = threading.Event()
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self.last_observation: dict[str, Observation] = {}
+        self.snapshot_requests: set[str] = set()
+        """Cameras whose next frame a snapshot sink should save (see `SaveSnapshot`)."""
 
     def status(self) -> list[CameraStatus]:
         """One status row per configured (enabled) camera."""
@@ -119,6 +120,7 @@ class Daemon:
         next_status = self.clock.monotonic() + STATUS_EVERY_S
         try:
             while not self._stop.is_set():
+                self._apply_commands()
                 if not self._round(last_index):
                     self._stop.wait(_IDLE_WAIT_S)
                 if self.clock.monotonic() >= next_status:
@@ -152,6 +154,35 @@ class Daemon:
             for event in events:
                 self.sinks.submit_event(event, frame.image)
         return worked
+
+    def post(self, command: Command) -> None:
+        """Queue a command for the worker thread; safe from any thread (MQTT, TUI)."""
+        self._commands.put(command)
+
+    def _apply_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            match command:
+                case SetRuleEnabled(rule, enabled):
+                    try:
+                        events = self.engine.set_enabled(rule, enabled)
+                    except KeyError:
+                        log.warning("command for unknown rule %r ignored", rule)
+                        continue
+                    log.info("rule %s %s", rule, "enabled" if enabled else "disabled")
+                    for event in events:
+                        self.sinks.submit_event(event, None)
+                case SetDetection(camera, enabled):
+                    if camera not in self.pipelines:
+                        log.warning("command for unknown camera %r ignored", camera)
+                        continue
+                    self.pipelines[camera].paused = not enabled
+                    log.info("camera %s: detection %s", camera, "resumed" if enabled else "paused")
+                case SaveSnapshot(camera):
+                    self.snapshot_requests.add(camera)
 
     def stop(self) -> None:
         """Ask `run()` to finish; safe from a signal handler or another thread."""

@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from watcher.analyzers import Analyzer, build_analyzers
 from watcher.config import CameraConfig, Config
 from watcher.detect import Detector, MotionGate
 from watcher.rules import RulesEngine
@@ -55,7 +57,14 @@ class StageTimes:
 class CameraPipeline:
     """The per-camera stages after capture; call `process` for each due frame."""
 
-    def __init__(self, camera: CameraConfig, config: Config, detector: Detector, engine: RulesEngine) -> None:
+    def __init__(
+        self,
+        camera: CameraConfig,
+        config: Config,
+        detector: Detector,
+        engine: RulesEngine,
+        base_dir: Path | None = None,
+    ) -> None:
         self.camera = camera
         self.detector = detector
         self.engine = engine
@@ -66,6 +75,7 @@ class CameraPipeline:
             config.tracker,
             camera.detect_fps,
         )
+        self.analyzers: list[Analyzer] = build_analyzers(camera, config, base_dir)
         self.throttle = Throttle(camera.detect_fps)
         self.times = StageTimes()
         self.paused = False
@@ -92,6 +102,10 @@ class CameraPipeline:
             self.frames_detected += 1
         with self.times.measure("scene"):
             obs = self.scene.update(frame.index, frame.timestamp, frame.size, detections, motion)
+        if self.analyzers:
+            with self.times.measure("analyze"):
+                for analyzer in self.analyzers:
+                    obs = analyzer.analyze(frame, obs)
         with self.times.measure("rules"):
             events = self.engine.process(obs)
         self.frames_processed += 1
@@ -102,7 +116,8 @@ def build_pipelines(
     config: Config,
     detector: Detector,
     engine: RulesEngine,
+    base_dir: Path | None = None,
     only: Callable[[CameraConfig], bool] = lambda c: c.enabled,
 ) -> dict[str, CameraPipeline]:
     """One pipeline per selected camera, sharing the detector and the rules engine."""
-    return {c.name: CameraPipeline(c, config, detector, engine) for c in config.cameras if only(c)}
+    return {c.name: CameraPipeline(c, config, detector, engine, base_dir) for c in config.cameras if only(c)}

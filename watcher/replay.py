@@ -62,6 +62,7 @@ def replay(
     outputs: ReplayOutputs | None = None,
     *,
     progress: bool = True,
+    base_dir: Path | None = None,
 ) -> ReplayResult:
     """Run `camera`'s pipeline on every frame of `video` as fast as possible."""
     outputs = outputs or ReplayOutputs()
@@ -69,7 +70,7 @@ def replay(
     engine = RulesEngine(
         [r for r in config.rules if r.camera == camera], ids=deterministic_ids(f"{camera}:{video.name}")
     )
-    pipeline = CameraPipeline(cam, config, detector, engine)
+    pipeline = CameraPipeline(cam, config, detector, engine, base_dir)
     annotator = FrameAnnotator([z for z in config.zones if z.camera == camera])
     source = open_source(cam, SystemClock())
     source.open()

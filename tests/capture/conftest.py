@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import selectors
 import signal
-import socket
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.waiting import free_port
 from watcher.config import CameraConfig
 
 DATA = Path(__file__).parents[1] / "data"
@@ -26,13 +25,6 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 def camera(url: str, **fields: Any) -> CameraConfig:
     """A camera config named `cam` for url."""
     return CameraConfig(name="cam", url=url, **fields)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def gst_rtsp_missing() -> str | None:
@@ -103,13 +95,3 @@ def rtsp_server(tmp_path: Path) -> Iterator[RtspServer]:
     server.start()
     yield server
     server.kill()
-
-
-def poll(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
-    """True as soon as condition() holds; False if it still does not after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from tests.support.waiting import poll
 from watcher.capture import CaptureThread, FakeSource, FileSource
 from watcher.clock import FakeClock, SystemClock
 from watcher.errors import SourceError
 from watcher.types import Frame
 
-from .conftest import PEOPLE, poll
+from .conftest import PEOPLE
 
 
 def frame(index: int) -> Frame:

@@ -2,10 +2,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.waiting import poll
 from watcher.capture import CaptureThread, open_source
 from watcher.clock import SystemClock
 
-from .conftest import PEOPLE, camera, poll
+from .conftest import PEOPLE, camera
 from .mjpeg_server import MjpegServer
 
 

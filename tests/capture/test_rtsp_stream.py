@@ -3,12 +3,13 @@ import time
 
 import pytest
 
+from tests.support.waiting import poll
 from watcher.capture import CaptureThread, Source, open_source
 from watcher.clock import SystemClock
 from watcher.errors import SourceError
 from watcher.types import Frame
 
-from .conftest import RtspServer, camera, poll
+from .conftest import RtspServer, camera
 
 pytestmark = pytest.mark.rtsp
 

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.waiting import free_port, poll
 from watcher.capture import CaptureThread, StreamSource, open_source
 from watcher.clock import FakeClock, SystemClock
 from watcher.errors import SourceError
 
-from .conftest import camera, free_port, poll
+from .conftest import camera
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from watcher.config import RuleConfig
 from watcher.errors import ConfigError
 from watcher.rules.ids import IdMaker, random_ids
 from watcher.rules.kinds import EventValue, Reading, RuleKind, build_kind
+from watcher.rules.spec import RuleConfig
 from watcher.rules.timers import HoldTimer, Transition
 from watcher.types import Event, EventObject, EventType, Observation, RuleState
 

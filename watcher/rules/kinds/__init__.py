@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from watcher.config import PresenceRule, RuleConfig
 from watcher.errors import ConfigError
 from watcher.rules.kinds.base import EventValue, Reading, RuleKind
 from watcher.rules.kinds.presence import Presence
+from watcher.rules.spec import PresenceRule, RuleConfig
 
 __all__ = ["KINDS", "EventValue", "Presence", "Reading", "RuleKind", "build_kind"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from watcher.config import PresenceRule
 from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.spec import PresenceRule
 from watcher.types import EventObject, Observation, Track
 
 
