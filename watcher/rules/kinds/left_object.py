@@ -1,0 +1,40 @@
+"""`left_object`: a new still thing in the zone ("package delivered"), gone again ("package taken")."""
+
+from __future__ import annotations
+
+from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.spec import LeftObjectRule
+from watcher.types import EventObject, Observation
+
+REGION_LABEL = "object"
+"""Label of a change-detector region in event objects (it has no class)."""
+
+
+class LeftObject:
+    """Holds while the zone has a new still region or a stationary track of `classes`; value = count."""
+
+    def __init__(self, rule: LeftObjectRule) -> None:
+        self._rule = rule
+        self._classes = frozenset(rule.classes)
+
+    @property
+    def idle_value(self) -> EventValue:
+        return 0
+
+    def read(self, obs: Observation) -> Reading:
+        tracks = sorted(
+            (
+                t
+                for t in obs.tracks
+                if t.label in self._classes
+                and t.stationary
+                and t.score >= self._rule.min_score
+                and self._rule.zone in t.zones
+            ),
+            key=lambda t: t.track_id,
+        )
+        objects = [EventObject(t.track_id, t.label, t.score, t.box) for t in tracks]
+        # Regions have no track id; -1, -2, ... keep them apart from real tracks in the objects list.
+        regions = sorted(obs.regions.get(self._rule.zone, ()), key=lambda r: (r.first_seen, r.box))
+        objects += [EventObject(-1 - i, REGION_LABEL, 1.0, r.box) for i, r in enumerate(regions)]
+        return Reading(holds=bool(objects), value=len(objects), objects=tuple(objects))

@@ -1,0 +1,27 @@
+"""`state`: the few-shot classifier's vote on the zone crop equals `when` ("gate left open")."""
+
+from __future__ import annotations
+
+from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.spec import StateRule
+from watcher.types import Observation
+
+ZONE_VOTE = 0
+"""Key of the zone crop's vote in `Observation.votes[rule]` (track ids are used for per-track votes)."""
+
+
+class State:
+    """Holds while the latest vote is `when`; the value is the voted label, None before any vote."""
+
+    def __init__(self, rule: StateRule) -> None:
+        self._rule = rule
+
+    @property
+    def idle_value(self) -> EventValue:
+        return None
+
+    def read(self, obs: Observation) -> Reading:
+        vote = obs.votes.get(self._rule.name, {}).get(ZONE_VOTE)
+        if vote is None:
+            return Reading(holds=False, value=None)
+        return Reading(holds=vote.label == self._rule.when, value=vote.label)
