@@ -1,0 +1,178 @@
+"""`MqttSink`: events through the outbox, retained rule states, counts and snapshots, `/set` commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+
+from watcher.commands import Command, SetDetection, SetRuleEnabled
+from watcher.config import Config
+from watcher.errors import ConfigError
+from watcher.sinks.mqtt.client import make_client, tls_paths
+from watcher.sinks.mqtt.commands import BadCommandError, parse_command
+from watcher.sinks.mqtt.discovery import discovery_messages
+from watcher.sinks.mqtt.outbox import Outbox
+from watcher.sinks.mqtt.publisher import Publisher
+from watcher.sinks.mqtt.retained import RetainedBoard
+from watcher.sinks.mqtt.states import RuleView
+from watcher.sinks.mqtt.topics import DETECT, Topics
+from watcher.sinks.snapshots import draw_event
+from watcher.types import Event, EventType, Image, Observation, RuleState
+
+_log = logging.getLogger("watcher.mqtt")
+_JPEG_QUALITY = 80
+
+StatesFn = Callable[[], Sequence[RuleState]]
+PostFn = Callable[[Command], None]
+
+
+class MqttSink:
+    """The MQTT sink; publishing happens on its own thread, so no call here waits on the network."""
+
+    name = "mqtt"
+
+    def __init__(
+        self,
+        config: Config,
+        outbox: Outbox,
+        *,
+        base_dir: Path,
+        post: PostFn | None = None,
+        states: StatesFn | None = None,
+        retry_s: tuple[float, float] = (1.0, 30.0),
+    ) -> None:
+        mqtt = config.mqtt
+        self.topics = Topics(mqtt.prefix, mqtt.discovery_prefix, config.node_id)
+        self.outbox = outbox
+        self.board = RetainedBoard()
+        self._post = post
+        self._states = states
+        self._lock = threading.Lock()
+        cameras = [c.name for c in config.cameras if c.enabled]
+        self._cameras = frozenset(cameras)
+        rules = [r for r in config.rules if r.camera in self._cameras]
+        for i, rule in enumerate(config.rules):
+            if rule.name == DETECT:
+                raise ConfigError(
+                    f"{DETECT!r} is the camera's detection switch in MQTT", key=f"rules[{i}].name"
+                )
+        self._rules = {(r.camera, r.name) for r in rules}
+        self._snapshot = {r.name for r in rules if r.snapshot}
+        self._zones = {(z.camera, z.name): z.points for z in config.zones}
+        self._counted_zones = {c: [z.name for z in config.zones if z.camera == c] for c in cameras}
+        self._views = {
+            r.name: RuleView(
+                RuleState(r.name, r.camera, r.kind, False, None, None, r.enabled), r.report, r.zone
+            )
+            for r in rules
+        }
+        tls = tls_paths(mqtt, base_dir)
+        client_id = mqtt.client_id or f"watcher-{config.node_id}"
+        make_client(mqtt, self.topics, tls, client_id)  # TLS files are checked now, not on the thread
+        for camera in cameras:
+            self.board.set(self.topics.detect_state(camera), b"ON")
+        self._refresh_states()
+        self.publisher = Publisher(
+            mqtt,
+            self.topics,
+            outbox,
+            self.board,
+            discovery_messages(config, self.topics),
+            tls=tls,
+            client_id=client_id,
+            event_rules={(r.camera, r.name) for r in rules if r.report == "event"},
+            on_connected=self._refresh_states,
+            on_message=self._message,
+            retry_s=retry_s,
+        )
+
+    def handle_event(self, event: Event, image: Image | None) -> None:
+        """Queue the event in the outbox (before any publish), then update the rule's retained topics."""
+        if (event.camera, event.rule) not in self._rules:
+            return
+        self.outbox.add(event)
+        with self._lock:
+            view = self._views[event.rule].after(event)
+            self._views[event.rule] = view
+            self._show(view)
+        if image is not None and event.type is not EventType.END and event.rule in self._snapshot:
+            self._publish_snapshot(event, image)
+        self.publisher.wake()
+
+    def handle_observation(self, obs: Observation) -> None:
+        """Publish the per-zone counts of the camera when they changed."""
+        if obs.camera not in self._cameras:
+            return
+        zones = ["*", *self._counted_zones[obs.camera]]
+        counts = {zone: dict(sorted(obs.counts.get(zone, {}).items())) for zone in zones}
+        if self.board.set(self.topics.counts(obs.camera), json.dumps(counts).encode()):
+            self.publisher.wake()
+
+    def close(self) -> None:
+        """Flush what the broker can take in a moment, publish `offline`, release the outbox."""
+        self.publisher.close()
+        self.outbox.close()
+
+    def _refresh_states(self) -> None:
+        """Take the engine's current states (at start and on every connect) into the retained topics."""
+        if self._states is None:
+            states: Sequence[RuleState] = [v.state for v in self._views.values()]
+        else:
+            states = self._states()
+        with self._lock:
+            for state in states:
+                if state.rule in self._views:
+                    self._views[state.rule] = self._views[state.rule].with_state(state)
+                    self._show(self._views[state.rule])
+
+    def _show(self, view: RuleView) -> None:
+        s = view.state
+        self.board.set(self.topics.state(s.camera, s.rule), view.state_payload())
+        self.board.set(self.topics.attributes(s.camera, s.rule), view.attributes_payload())
+        self.board.set(self.topics.enabled(s.camera, s.rule), view.enabled_payload())
+
+    def _publish_snapshot(self, event: Event, image: Image) -> None:
+        zone = self._zones.get((event.camera, event.zone)) if event.zone else None
+        ok, jpeg = cv2.imencode(
+            ".jpg", draw_event(image, event, zone), [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]
+        )
+        if not ok:
+            _log.warning("mqtt: snapshot of %s %s: JPEG encoding failed", event.camera, event.rule)
+            return
+        self.board.set(self.topics.snapshot(event.camera, event.rule), jpeg.tobytes())
+
+    def _message(self, topic: str, payload: bytes) -> None:
+        """On paho's thread: HA's birth message, or a `/set` command; junk is logged and ignored."""
+        if topic == self.topics.ha_status:
+            if payload.strip() == b"online":
+                _log.info("mqtt: Home Assistant is online: publishing discovery and states again")
+                self.publisher.rediscover()
+            return
+        try:
+            command = parse_command(topic, payload, self.topics, self._rules, self._cameras)
+        except BadCommandError as exc:
+            _log.warning("mqtt: ignored command on %r: %s", topic[:120], exc)
+            return
+        if self._post is None:
+            _log.warning("mqtt: ignored command on %r: no daemon to apply it", topic[:120])
+            return
+        self._post(command)
+        self._echo(command)
+        self.publisher.wake()
+
+    def _echo(self, command: Command) -> None:
+        """Show the commanded switch state right away (the daemon applies it on its next frame)."""
+        match command:
+            case SetRuleEnabled(rule, enabled):
+                with self._lock:
+                    view = self._views[rule]
+                    self._views[rule] = view.with_state(replace(view.state, enabled=enabled))
+                    self._show(self._views[rule])
+            case SetDetection(camera, enabled):
+                self.board.set(self.topics.detect_state(camera), b"ON" if enabled else b"OFF")
