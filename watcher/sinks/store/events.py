@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import literal_column
+from sqlalchemy import delete, literal_column
 from sqlmodel import Session, col, select
 
 from watcher.clock import Clock, SystemClock
+from watcher.sinks.store.counts import CountSamples
 from watcher.sinks.store.db import open_database
-from watcher.sinks.store.tables import EventRow
+from watcher.sinks.store.states import RuleStates
+from watcher.sinks.store.tables import CountSampleRow, EventRow
 from watcher.types import Event, EventObject, EventType
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event read back with the wall-clock time (epoch seconds) it was stored."""
+
+    event: Event
+    created: float
 
 
 class EventStore:
@@ -23,6 +34,8 @@ class EventStore:
         self.path = Path(path)
         self._clock = clock or SystemClock()
         self._engine = open_database(self.path)
+        self.states = RuleStates(self._engine)
+        self.counts = CountSamples(self._engine)
 
     def add(self, event: Event) -> None:
         """Write one event; writing the same id again replaces it."""
@@ -34,15 +47,31 @@ class EventStore:
         self, since_wall: datetime | None = None, rule: str | None = None, limit: int = 1000
     ) -> list[Event]:
         """The latest `limit` events (optionally since a wall time, of one rule), oldest first."""
+        return [stored.event for stored in self.history(since_wall, rule, limit)]
+
+    def history(
+        self, since_wall: datetime | None = None, rule: str | None = None, limit: int | None = 1000
+    ) -> list[StoredEvent]:
+        """Like `events`, with the time each was stored; `limit` None reads them all."""
         query = select(EventRow)
         if since_wall is not None:
             query = query.where(col(EventRow.created) >= since_wall.timestamp())
         if rule is not None:
             query = query.where(EventRow.rule == rule)
-        query = query.order_by(col(EventRow.created).desc(), literal_column("rowid").desc()).limit(limit)
+        query = query.order_by(col(EventRow.created).desc(), literal_column("rowid").desc())
+        if limit is not None:
+            query = query.limit(limit)
         with Session(self._engine) as session:
             rows = session.exec(query).all()
-        return [_from_row(row) for row in reversed(rows)]
+        return [StoredEvent(_from_row(row), row.created) for row in reversed(rows)]
+
+    def prune(self, before_wall: float) -> int:
+        """Delete events and count samples stored before wall-clock epoch `before_wall`; rows deleted."""
+        with Session(self._engine) as session:
+            events = session.exec(delete(EventRow).where(col(EventRow.created) < before_wall))
+            counts = session.exec(delete(CountSampleRow).where(col(CountSampleRow.time) < before_wall))
+            session.commit()
+        return int(events.rowcount) + int(counts.rowcount)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -1,24 +1,59 @@
-"""`StoreSink`: the sink that writes events to an `EventStore`."""
+"""`StoreSink`: the sink that writes events, rule states and count samples to an `EventStore`."""
 
 from __future__ import annotations
 
+import logging
+
+from watcher.clock import Clock, SystemClock
+from watcher.sinks.store.counts import CountSampler
 from watcher.sinks.store.events import EventStore
+from watcher.sinks.store.states import state_after
 from watcher.types import Event, Image, Observation
+
+_log = logging.getLogger("watcher.store")
+_PRUNE_EVERY_S = 3600.0
 
 
 class StoreSink:
-    """Writes every event to the store; owns it, so `close` closes the store."""
+    """Writes every event and the state it leaves its rule in; owns the store, so `close` closes it.
+
+    Rows older than `retention_days` are deleted at the first item and then hourly.
+    """
 
     name = "store"
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        retention_days: float = 30.0,
+        count_sample_s: float = 60.0,
+        clock: Clock | None = None,
+    ) -> None:
         self.store = store
+        self._clock = clock or SystemClock()
+        self._retention_s = retention_days * 86400.0
+        self._sampler = CountSampler(count_sample_s)
+        self._next_prune = float("-inf")
 
     def handle_event(self, event: Event, image: Image | None) -> None:
         self.store.add(event)
+        self.store.states.save([state_after(event)], self._clock.wall().timestamp())
+        self._prune_if_due()
 
     def handle_observation(self, obs: Observation) -> None:
-        return None
+        wall = self._clock.wall().timestamp()
+        self.store.counts.add(self._sampler.sample(obs, self._clock.monotonic(), wall))
+        self._prune_if_due()
 
     def close(self) -> None:
         self.store.close()
+
+    def _prune_if_due(self) -> None:
+        now = self._clock.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + _PRUNE_EVERY_S
+        deleted = self.store.prune(self._clock.wall().timestamp() - self._retention_s)
+        if deleted:
+            _log.info("store retention: deleted %d row(s) older than the retention period", deleted)

@@ -22,3 +22,31 @@ class EventRow(SQLModel, table=True):
     objects: str
     snapshot: str | None = None
     created: float = Field(index=True)
+
+
+class RuleStateRow(SQLModel, table=True):
+    """A rule's last known state, for restart recovery; `value` is JSON text."""
+
+    __tablename__ = "rule_states"
+
+    rule: str = Field(primary_key=True)
+    camera: str
+    kind: str
+    active: bool
+    value: str
+    since: float | None = None
+    enabled: bool = True
+    updated: float
+
+
+class CountSampleRow(SQLModel, table=True):
+    """Objects of one label in one zone at one time (downsampled); `time` is wall-clock epoch seconds."""
+
+    __tablename__ = "count_samples"
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera: str = Field(index=True)
+    zone: str
+    label: str
+    count: int
+    time: float = Field(index=True)

@@ -1,0 +1,96 @@
+"""Real local receivers for notification tests: an HTTP JSON endpoint and an SMTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.support.waiting import free_port
+
+
+@dataclass
+class HttpReceiver:
+    """Answers every POST with `status`; with `hang` set it holds each request until released."""
+
+    status: int = 200
+    hang: bool = False
+    port: int = 0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.port}/hook"
+
+
+@contextmanager
+def http_receiver(status: int = 200, *, hang: bool = False) -> Iterator[HttpReceiver]:
+    """A `json://` endpoint on 127.0.0.1 in a thread, shut down afterwards."""
+    receiver = HttpReceiver(status, hang)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # stdlib's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            receiver.requests.append({"path": self.path, "json": json.loads(body)})
+            receiver.arrived.set()
+            if receiver.hang:
+                receiver.release.wait(30)
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        receiver.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+class _Collect:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@dataclass
+class SmtpReceiver:
+    port: int
+    messages: list[Message]
+
+    @property
+    def url(self) -> str:
+        return f"mailto://127.0.0.1:{self.port}/?from=watcher@example.com&to=me@example.com&mode=insecure"
+
+
+@contextmanager
+def smtp_receiver() -> Iterator[SmtpReceiver]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 without TLS, collecting messages."""
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpReceiver(controller.port, handler.messages)
+    finally:
+        controller.stop()

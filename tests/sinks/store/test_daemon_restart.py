@@ -1,0 +1,78 @@
+"""The daemon across a restart: the active rule goes on (no phantom end/start), snapshots stored."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.support.waiting import poll
+from watcher import config
+from watcher.daemon import Daemon
+from watcher.sinks import EventStore
+from watcher.sinks.store.recovery import load_states
+from watcher.testing import FakeSink, ScriptedDetector
+from watcher.types import EventType
+
+DATA = Path(__file__).parents[2] / "data"
+# A worker standing in zone left_of_tape on every frame (bottom centre at 0.08, 0.74 of 480x270).
+WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]
+
+
+def _config(tmp_path: Path) -> config.Config:
+    text = (DATA / "worker.toml").read_text()
+    text = text.replace('url = "worker-zone-detection.mp4"', f'url = "{DATA / "worker-zone-detection.mp4"}"')
+    text = text.replace("realtime = false", 'realtime = true\n[cameras.motion]\ndetect_when = "always"')
+    text = text.replace("[store]\nenabled = false", "[store]\nenabled = true")
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return config.load(path)
+
+
+def _daemon(tmp_path: Path, sink: FakeSink) -> Daemon:
+    return Daemon(_config(tmp_path), tmp_path, detector=ScriptedDetector([WORKER] * 500), extra_sinks=[sink])
+
+
+def _run(daemon: Daemon, first_event: FakeSink | None = None) -> None:
+    """Run until `first_event` got an event, or else until the clip ended; then stop."""
+    runner = threading.Thread(target=daemon.run)
+    runner.start()
+    try:
+        if first_event is not None:
+            assert first_event.wait_for_events(1, timeout=30)
+        else:
+            assert poll(lambda: (s := daemon.status()[0].capture) is not None and s.state == "ended", 30)
+            daemon.sinks.flush(10)
+    finally:
+        daemon.stop()
+        runner.join(timeout=10)
+    assert not runner.is_alive()
+
+
+def test_rule_active_at_stop_goes_on_after_restart_without_a_second_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="watcher")
+    first = FakeSink()
+    _run(_daemon(tmp_path, first), first)
+    assert [e.type for e in first.events] == [EventType.START]
+    assert [s.active for s in load_states(tmp_path / "watcher.db")] == [True]
+
+    second = FakeSink()
+    daemon = _daemon(tmp_path, second)
+    assert daemon.engine.state("worker_left_of_tape").active
+    _run(daemon)
+    assert second.events == []
+    assert f"restored the state of 1 rule(s) from {tmp_path / 'watcher.db'}" in caplog.messages
+    assert [s.active for s in load_states(tmp_path / "watcher.db")] == [True]
+
+
+def test_stored_event_of_the_daemon_has_its_snapshot_file(tmp_path: Path) -> None:
+    sink = FakeSink()
+    _run(_daemon(tmp_path, sink), sink)
+    (stored,) = EventStore(tmp_path / "watcher.db").events()
+    assert stored.snapshot is not None
+    assert Path(stored.snapshot).parent == tmp_path / "snapshots" / "floor"
+    assert Path(stored.snapshot).stat().st_size > 1000

@@ -1,0 +1,67 @@
+"""Rule states in the store: saved as they change, loaded at start so active rules go on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from watcher.sinks.store.tables import RuleStateRow
+from watcher.types import Event, EventType, RuleState
+
+
+class RuleStates:
+    """The `rule_states` table: one row per rule, replaced on every save."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save(self, states: Iterable[RuleState], updated: float) -> None:
+        """Write these states (wall-clock epoch `updated`), replacing earlier rows of the same rules."""
+        with Session(self._engine) as session:
+            for state in states:
+                session.merge(
+                    RuleStateRow(
+                        rule=state.rule,
+                        camera=state.camera,
+                        kind=state.kind,
+                        active=state.active,
+                        value=json.dumps(state.value),
+                        since=state.since,
+                        enabled=state.enabled,
+                        updated=updated,
+                    )
+                )
+            session.commit()
+
+    def load(self) -> list[RuleState]:
+        """Every saved state, by rule name."""
+        with Session(self._engine) as session:
+            rows = session.exec(select(RuleStateRow).order_by(RuleStateRow.rule)).all()
+        return [
+            RuleState(
+                rule=row.rule,
+                camera=row.camera,
+                kind=row.kind,
+                active=row.active,
+                value=json.loads(row.value),
+                since=row.since,
+                enabled=row.enabled,
+            )
+            for row in rows
+        ]
+
+
+def state_after(event: Event) -> RuleState:
+    """The state a rule is in right after emitting `event` (an event is only emitted when enabled)."""
+    ended = event.type is EventType.END
+    return RuleState(
+        rule=event.rule,
+        camera=event.camera,
+        kind=event.kind,
+        active=not ended,
+        value=event.value,
+        since=event.end_time if ended else event.start_time,
+    )
