@@ -1,0 +1,65 @@
+"""End to end over a real broker: a daemon on a real clip publishes through its MQTT sink, and the
+dashboard's MQTT feed ends with the same counts and events as the daemon's own observation output."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from tests.support.mosquitto import Mosquitto
+from tests.support.waiting import poll
+from tests.tui.conftest import until
+from tests.tui.test_local_feed import RULE, worker_config
+from watcher import config
+from watcher.clock import SystemClock
+from watcher.daemon import Daemon
+from watcher.testing import FakeSink
+from watcher.tui.app import DashboardApp
+from watcher.tui.mqtt import BrokerAddress, MqttFeed
+from watcher.tui.state import DashboardState
+from watcher.types import Observation
+
+
+def _nonzero(obs: Observation) -> dict[tuple[str, str], int]:
+    return {(zone, label): n for zone, labels in obs.counts.items() for label, n in labels.items() if n}
+
+
+def _clip_ended(daemon: Daemon) -> bool:
+    capture = daemon.status()[0].capture
+    return capture is not None and capture.state == "ended"
+
+
+async def test_the_mqtt_dashboard_ends_with_the_daemons_last_counts_and_its_events(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    mqtt = f'\n[mqtt]\nenabled = true\nhost = "{mosquitto.host}"\nport = {mosquitto.port}\n'
+    daemon_output = FakeSink()
+    daemon = Daemon(config.load(worker_config(tmp_path, mqtt)), tmp_path, extra_sinks=[daemon_output])
+    clock = SystemClock()
+    state = DashboardState(clock)
+    app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), clock), state)
+    runner = threading.Thread(target=daemon.run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Events are not retained: subscribe before the daemon can emit one.
+        assert await until(pilot, lambda: state.feed.startswith("mqtt "))
+        runner.start()
+        try:
+            assert await until(pilot, lambda: _clip_ended(daemon), timeout=60)
+            frames = daemon.status()[0].frames_processed
+            assert poll(lambda: len(daemon_output.observations) == frames, timeout=10)
+            last = daemon_output.observations[-1]
+            assert await until(
+                pilot,
+                lambda: (
+                    {(z, lb): s.value for (_, z, lb), s in state.counts.items() if s.value} == _nonzero(last)
+                ),
+            )
+            assert await until(pilot, lambda: len(state.events) == len(daemon_output.events))
+        finally:
+            daemon.stop()
+            runner.join(timeout=15)
+    assert _nonzero(last) == {("*", "person"): 1, ("left_of_tape", "person"): 1}
+    assert [row.event.to_json() for row in reversed(state.events)] == [
+        event.to_json() for event in daemon_output.events
+    ]
+    assert (state.rules[RULE].kind, state.rules[RULE].active) == ("presence", True)

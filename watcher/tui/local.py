@@ -1,0 +1,152 @@
+"""The in-process feed: the daemon runs on a worker thread and a sink forwards what it produces."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import timedelta
+
+from textual.app import App
+from textual.timer import Timer
+
+from watcher.clock import Clock
+from watcher.commands import Command, SetDetection
+from watcher.daemon import Daemon
+from watcher.status import CameraHealth, HealthSampler
+from watcher.tui.messages import (
+    CamerasUpdated,
+    CountsChanged,
+    EventArrived,
+    FeedChanged,
+    FeedEnded,
+    RuleChanged,
+)
+from watcher.tui.state import RuleUpdate
+from watcher.types import Event, EventType, Image, Observation
+
+log = logging.getLogger("watcher.tui")
+
+HEALTH_EVERY_S = 1.0
+
+
+class DashboardSink:
+    """A `Sink` that posts count changes, events and rule states to the dashboard app.
+
+    Runs on the SinkRunner thread; `App.post_message` is thread-safe and never blocks.
+    """
+
+    name = "tui"
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._app: App[None] | None = None
+        self._counts: dict[str, dict[str, dict[str, int]]] = {}
+        self._source_time: dict[str, float] = {}
+
+    def attach(self, app: App[None]) -> None:
+        """Post to `app` from now on."""
+        self._app = app
+
+    def handle_observation(self, obs: Observation) -> None:
+        self._source_time[obs.camera] = obs.time
+        counts = {zone: dict(labels) for zone, labels in obs.counts.items()}
+        # Counts change far less often than frames arrive: post only changes.
+        if counts != self._counts.get(obs.camera):
+            self._counts[obs.camera] = counts
+            self._post(CountsChanged(obs.camera, counts))
+
+    def handle_event(self, event: Event, image: Image | None) -> None:
+        now = self._clock.wall()
+        self._post(EventArrived(event, now))
+        began = (
+            event.end_time if event.type is EventType.END and event.end_time is not None else event.start_time
+        )
+        # Event times are source seconds; the last observation's time says how long ago that was.
+        ago = max(0.0, self._source_time.get(event.camera, began) - began)
+        update = RuleUpdate(
+            event.rule,
+            event.camera,
+            kind=event.kind,
+            active=event.type is not EventType.END,
+            value=event.value,
+            since=now - timedelta(seconds=ago),
+        )
+        self._post(RuleChanged(update))
+
+    def close(self) -> None:
+        self._app = None
+
+    def _post(self, message: CountsChanged | EventArrived | RuleChanged) -> None:
+        if self._app is not None:
+            self._app.post_message(message)
+
+
+class LocalFeed:
+    """Runs `daemon.run()` on a worker thread; polls camera health once a second from a UI timer."""
+
+    def __init__(self, daemon: Daemon, sink: DashboardSink, clock: Clock) -> None:
+        self._daemon = daemon
+        self._sink = sink
+        self._sampler = HealthSampler(daemon, clock)
+        self._thread = threading.Thread(target=self._run_daemon, name="watcher-daemon", daemon=True)
+        self._app: App[None] | None = None
+        self._timer: Timer | None = None
+        self._commanded: dict[str, bool] = {}
+
+    def start(self, app: App[None]) -> None:
+        self._app = app
+        self._sink.attach(app)
+        cameras = len(self._daemon.pipelines)
+        app.post_message(FeedChanged(f"in-process daemon, {cameras} camera(s)"))
+        # Read before the worker starts: the engine belongs to the worker thread from then on.
+        for state in self._daemon.engine.states():
+            update = RuleUpdate(
+                state.rule,
+                state.camera,
+                kind=state.kind,
+                active=state.active,
+                value=state.value,
+                enabled=state.enabled,
+            )
+            app.post_message(RuleChanged(update))
+        app.post_message(CamerasUpdated(self._sampler.sample()))
+        self._thread.start()
+        self._timer = app.set_interval(HEALTH_EVERY_S, self._poll_health)
+
+    def send(self, command: Command) -> None:
+        if isinstance(command, SetDetection):
+            self._commanded[command.camera] = command.enabled
+        self._daemon.post(command)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._daemon.stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10.0)
+
+    def _poll_health(self) -> None:
+        # Only locks held for microseconds by the capture threads: fine on the UI thread.
+        if self._app is not None:
+            self._app.post_message(CamerasUpdated(self._with_commands(self._sampler.sample())))
+
+    def _with_commands(self, rows: list[CameraHealth]) -> list[CameraHealth]:
+        """Show a pause/resume as commanded until the worker (busy with a frame) has applied it."""
+        out = []
+        for row in rows:
+            wanted = self._commanded.get(row.camera)
+            if wanted is not None and wanted != row.detecting:
+                row = replace(row, detecting=wanted)
+            else:
+                self._commanded.pop(row.camera, None)
+            out.append(row)
+        return out
+
+    def _run_daemon(self) -> None:
+        try:
+            self._daemon.run()
+        except Exception:
+            log.exception("the daemon stopped on an unexpected error")
+        if self._app is not None:
+            self._app.post_message(FeedEnded("daemon stopped"))

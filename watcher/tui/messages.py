@@ -1,0 +1,114 @@
+"""Typed Textual messages: the only way a feed changes the dashboard state (safe from any thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Literal
+
+from textual.message import Message
+
+from watcher.status import CameraHealth
+from watcher.tui.state import DashboardState, RuleUpdate
+from watcher.types import Event
+
+
+class StateMessage(Message):
+    """A change to the dashboard state; the app applies it on the UI thread and re-renders."""
+
+    def apply(self, state: DashboardState) -> None:
+        """Change `state` accordingly."""
+        raise NotImplementedError
+
+
+class CamerasUpdated(StateMessage):
+    """Fresh health rows for some cameras."""
+
+    def __init__(self, rows: Sequence[CameraHealth]) -> None:
+        super().__init__()
+        self.rows = tuple(rows)
+
+    def apply(self, state: DashboardState) -> None:
+        state.set_cameras(self.rows)
+
+
+class CountsChanged(StateMessage):
+    """A camera's counts, zone to label to count, after they changed."""
+
+    def __init__(self, camera: str, counts: Mapping[str, Mapping[str, int]]) -> None:
+        super().__init__()
+        self.camera = camera
+        self.counts = {zone: dict(labels) for zone, labels in counts.items()}
+
+    def apply(self, state: DashboardState) -> None:
+        state.set_counts(self.camera, self.counts)
+
+
+class DetectionChanged(StateMessage):
+    """Detection was paused or resumed on a camera."""
+
+    def __init__(self, camera: str, detecting: bool) -> None:
+        super().__init__()
+        self.camera = camera
+        self.detecting = detecting
+
+    def apply(self, state: DashboardState) -> None:
+        state.set_detecting(self.camera, self.detecting)
+
+
+class RuleChanged(StateMessage):
+    """A rule's state, kind or enabled flag changed."""
+
+    def __init__(self, update: RuleUpdate) -> None:
+        super().__init__()
+        self.update = update
+
+    def apply(self, state: DashboardState) -> None:
+        state.update_rule(self.update)
+
+
+class EventArrived(StateMessage):
+    """A rule event, as it arrived."""
+
+    def __init__(self, event: Event, received: datetime) -> None:
+        super().__init__()
+        self.event = event
+        self.received = received
+
+    def apply(self, state: DashboardState) -> None:
+        state.add_event(self.event, self.received)
+
+
+class FeedChanged(StateMessage):
+    """Where the data comes from, or that its source went away."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__()
+        self.description = description
+
+    def apply(self, state: DashboardState) -> None:
+        state.feed = self.description
+
+
+class AvailabilityChanged(StateMessage):
+    """The daemon said it is `online` or `offline` (its MQTT availability topic)."""
+
+    def __init__(self, availability: str) -> None:
+        super().__init__()
+        self.availability = availability
+
+    def apply(self, state: DashboardState) -> None:
+        state.availability = self.availability
+
+
+class FeedEnded(FeedChanged):
+    """The feed's source stopped for good (the in-process daemon exited): the app closes."""
+
+
+class Notice(Message):
+    """A log line worth showing the user (a warning or an error) as a notification."""
+
+    def __init__(self, text: str, severity: Literal["information", "warning", "error"]) -> None:
+        super().__init__()
+        self.text = text
+        self.severity = severity
