@@ -1,0 +1,93 @@
+"""Config files and a `watcher run` process for the fault tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+DATA = Path(__file__).parents[1] / "data"
+WORKER_CLIP = DATA / "worker-zone-detection.mp4"
+WORKER_EVENT = "watcher.events: start worker_left_of_tape"
+
+WORKER_CAMERA = f"""
+[[cameras]]
+name = "floor"
+url = "{WORKER_CLIP}"
+detect_fps = 15
+realtime = true
+
+[[zones]]
+camera = "floor"
+name = "left_of_tape"
+points = [[0.0, 0.3], [0.517, 0.3], [0.517, 0.474], [0.219, 1.0], [0.0, 1.0]]
+
+[[rules]]
+name = "worker_left_of_tape"
+kind = "presence"
+camera = "floor"
+zone = "left_of_tape"
+classes = ["person"]
+for_s = 0.5
+clear_s = 1
+"""
+
+
+def write_config(folder: Path, extra: str = "", *, camera: str = WORKER_CAMERA) -> Path:
+    """config.toml in folder: the worker camera, zone and rule, then `extra` TOML."""
+    path = folder / "config.toml"
+    path.write_text(camera + extra)
+    return path
+
+
+class WatcherProcess:
+    """`python -m watcher run -c CONFIG` with stdout+stderr collected line by line on a thread."""
+
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
+        self.lines: list[str] = []
+        self._lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "run", "-c", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            cwd=config.parent,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._lock:
+                self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        with self._lock:
+            return "".join(self.lines)
+
+    def saw(self, text: str) -> bool:
+        """True once a line containing text was printed."""
+        return text in self.output
+
+    def terminate(self, timeout: float = 10.0) -> tuple[int, float]:
+        """SIGTERM, then wait; (exit code, seconds it took to exit)."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=timeout)
+        took = time.monotonic() - started
+        self._reader.join(timeout=5)
+        return code, took
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut would."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self._reader.join(timeout=5)
