@@ -100,3 +100,15 @@ def test_python_dash_m_watcher_prints_the_version() -> None:
         [sys.executable, "-m", "watcher", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("watcher ")
+
+
+def test_check_config_reports_an_unknown_detector_class_at_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[[cameras]]\nname = "a"\nurl = "demo"\n[detector]\nclasses = ["persn"]\n')
+    assert main(["check-config", "-c", str(cfg)]) == 2
+    assert capsys.readouterr().err == (
+        f"watcher: {cfg}: detector.classes[0]: unknown class 'persn' for model yolov8n "
+        "(e.g. person, bicycle, car, motorcycle, airplane, bus)\n"
+    )

@@ -61,6 +61,12 @@ BAD = [
         "config.toml: zones[0].points: needs at least 3 item(s) (got 2)",
     ),
     (
+        "line_in_pixels",
+        CAMERA
+        + '[[rules]]\nname = "c"\nkind = "line_count"\ncamera = "porch"\nline = [[105, 269], [248, 128]]\n',
+        "config.toml: rules[0].line: must be relative coordinates in 0..1 (got [105.0, 269.0])",
+    ),
+    (
         "duplicate_zone",
         CAMERA + ZONE + ZONE,
         "config.toml: zones[1].name: duplicate zone 'door' on camera 'porch'",

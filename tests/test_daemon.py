@@ -31,18 +31,28 @@ def _worker_config(tmp_path: Path, *, store: bool) -> Path:
     return path
 
 
-def test_daemon_delivers_the_worker_event_to_sinks_and_the_store(tmp_path: Path) -> None:
-    path = _worker_config(tmp_path, store=True)
-    sink = FakeSink()
-    daemon = Daemon(config.load(path), tmp_path, extra_sinks=[sink])
+def _run_in_thread(daemon: Daemon) -> threading.Thread:
     runner = threading.Thread(target=daemon.run)
     runner.start()
+    return runner
+
+
+def _run_until_first_event(daemon: Daemon, sink: FakeSink) -> Daemon:
+    """Run the daemon until the sink has one event, then stop it."""
+    runner = _run_in_thread(daemon)
     try:
         assert sink.wait_for_events(1, timeout=30)
     finally:
         daemon.stop()
         runner.join(timeout=10)
     assert not runner.is_alive()
+    return daemon
+
+
+def test_daemon_delivers_the_worker_event_to_sinks_and_the_store(tmp_path: Path) -> None:
+    path = _worker_config(tmp_path, store=True)
+    sink = FakeSink()
+    daemon = _run_until_first_event(Daemon(config.load(path), tmp_path, extra_sinks=[sink]), sink)
     assert [(e.type, e.rule) for e in sink.events] == [(EventType.START, "worker_left_of_tape")]
     assert sink.closed
     stored = EventStore(tmp_path / "watcher.db").events()
@@ -57,14 +67,7 @@ def test_daemon_with_a_missing_camera_file_keeps_running_the_others(tmp_path: Pa
     text = path.read_text() + '\n[[cameras]]\nname = "gone"\nurl = "missing.mp4"\n'
     path.write_text(text)
     sink = FakeSink()
-    daemon = Daemon(config.load(path), tmp_path, extra_sinks=[sink])
-    runner = threading.Thread(target=daemon.run)
-    runner.start()
-    try:
-        assert sink.wait_for_events(1, timeout=30)
-    finally:
-        daemon.stop()
-        runner.join(timeout=10)
+    daemon = _run_until_first_event(Daemon(config.load(path), tmp_path, extra_sinks=[sink]), sink)
     errors = {s.name: s.error for s in daemon.status()}
     assert errors == {"floor": None, "gone": f"video file not found: {tmp_path / 'missing.mp4'}"}
 
@@ -96,12 +99,6 @@ def test_watcher_run_logs_the_event_on_stdout_and_exits_0_on_sigterm(tmp_path: P
     assert "received SIGTERM, stopping" in rest
     assert rest.rstrip().endswith("watcher: stopped")
     assert (tmp_path / "watcher.db").stat().st_mode & 0o777 == 0o600
-
-
-def _run_in_thread(daemon: Daemon) -> threading.Thread:
-    runner = threading.Thread(target=daemon.run)
-    runner.start()
-    return runner
 
 
 def test_disabling_an_active_rule_by_command_ends_its_event(tmp_path: Path) -> None:

@@ -22,4 +22,14 @@ class Analyzer(Protocol):
 
 def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None) -> list[Analyzer]:
     """The analyzers the rules of `camera` need, in the order they run."""
-    return []
+    from watcher.scene.change_analyzer import left_object_analyzers
+    from watcher.scene.colour_mask import area_analyzers
+    from watcher.scene.ground_facts import ground_analyzers
+    from watcher.scene.votes import vote_analyzers
+
+    analyzers: list[Analyzer] = []
+    analyzers += ground_analyzers(camera, config)
+    analyzers += area_analyzers(camera, config)
+    analyzers += left_object_analyzers(camera.name, config)
+    analyzers += vote_analyzers(camera.name, config, base_dir)
+    return analyzers

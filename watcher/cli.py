@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from watcher import __version__, config, logs, resources
 from watcher.config import Config
-from watcher.errors import ConfigError, ModelError, WatcherError
+from watcher.errors import ConfigError, ModelError, SinkError, WatcherError
 
 if TYPE_CHECKING:
     from watcher.detect import Detector
+    from watcher.sinks.store import StoredEvent
 
 log = logging.getLogger("watcher")
 
@@ -39,12 +40,14 @@ def _detector(cfg: Config, base: Path, file: str | None) -> Detector:
     """The configured detector; a model problem is reported as a config error on `detector.model`."""
     from watcher.detect import load_detector
 
+    file = file or "config.example.toml"
     try:
-        detector = load_detector(cfg.detector, base)
+        # Load without the class filter first, so an unknown class is reported at its own key.
+        detector = load_detector(cfg.detector.model_copy(update={"classes": []}), base)
     except ModelError as exc:
-        raise ConfigError(str(exc), file=file or "config.example.toml", key="detector.model") from None
-    config.check_classes(cfg, detector.labels, file or "config.example.toml")
-    return detector
+        raise ConfigError(str(exc), file=file, key="detector.model") from None
+    config.check_classes(cfg, detector.labels, file)
+    return load_detector(cfg.detector, base) if cfg.detector.classes else detector
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -53,6 +56,13 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     cfg, base = _load(args.config)
     detector = _detector(cfg, base, args.config)
+    from watcher.sinks.notify import apprise_senders
+
+    for name, target in cfg.notify.items():
+        apprise_senders(name, target.urls, args.config or "config.example.toml")
+    from watcher.scene.votes import check_examples
+
+    check_examples(cfg, base, args.config or "config.example.toml")
     rules = len(cfg.rules)
     print(
         f"ok: {len(cfg.cameras)} camera(s), {len(cfg.zones)} zone(s), {rules} rule(s), "
@@ -64,6 +74,11 @@ def _check(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     cfg, base = _load(args.config)
     logs.setup(cfg.logging, base)
+    if args.tui:
+        from watcher.tui import run_in_process
+
+        run_in_process(cfg, base, _detector(cfg, base, args.config))
+        return 0
     from watcher.daemon import Daemon
 
     daemon = Daemon(cfg, base, detector=_detector(cfg, base, args.config))
@@ -97,12 +112,22 @@ def _replay(args: argparse.Namespace) -> int:
         events=Path(args.events) if args.events else None,
         observations=Path(args.observations) if args.observations else None,
         annotate=Path(args.annotate) if args.annotate else None,
+        report=Path(args.report) if args.report else None,
     )
     result = replay(video, cfg, camera, detector, outputs, progress=sys.stderr.isatty(), base_dir=base)
     print(
         f"{video.name}: {result.frames_read} frames read, {result.frames_processed} processed, "
         f"{len(result.events)} events, {result.seconds:.1f} s ({result.speed:.1f}x real time)"
     )
+    return 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from watcher.scene.votes import classify_file
+
+    cfg, base = _load(args.config)
+    vote = classify_file(cfg, base, args.rule, Path(args.image))
+    print(f"{args.image}: {vote.label} (share {vote.share:.2f}, nearest similarity {vote.similarity:.3f})")
     return 0
 
 
@@ -137,6 +162,62 @@ def _snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":") if ":" in value else (value, "", "1883")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"expected HOST[:PORT] (got {value!r})", key="--mqtt")
+    return host, int(port)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    cfg, base = _load(args.config)
+    logs.setup(cfg.logging.model_copy(update={"file": None, "level": "WARNING"}), base)
+    from watcher.bench import BenchOptions, run_bench
+
+    if args.cameras < 1:
+        raise ConfigError(f"must be at least 1 (got {args.cameras})", key="--cameras")
+    if args.seconds <= 0:
+        raise ConfigError(f"must be > 0 (got {args.seconds})", key="--seconds")
+    options = BenchOptions(
+        video=Path(args.video) if args.video else None,
+        cameras=args.cameras,
+        seconds=args.seconds,
+        realtime=args.realtime,
+        mqtt=_host_port(args.mqtt) if args.mqtt else None,
+    )
+    result = run_bench(cfg, base, options, detector=_detector(cfg, base, args.config))
+    print(result.table())
+    if args.json:
+        result.write_json(Path(args.json))
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from watcher.calibrate import calibrate, parse_points, prompt_points
+
+    cfg, _ = _load(args.config)
+    try:
+        cfg.camera(args.camera)
+    except KeyError:
+        names = ", ".join(c.name for c in cfg.cameras)
+        raise ConfigError(f"unknown camera {args.camera!r} (have: {names})", key="CAMERA") from None
+    if args.image_points and args.world_points:
+        image = parse_points(args.image_points, "--image-points")
+        world = parse_points(args.world_points, "--world-points")
+    else:
+        image, world = prompt_points(input)
+    size = None
+    if args.frame_size:
+        width, _, height = args.frame_size.partition("x")
+        if not (width.isdigit() and height.isdigit()):
+            raise ConfigError(f"expected WIDTHxHEIGHT (got {args.frame_size!r})", key="--frame-size")
+        size = (int(width), int(height))
+    result = calibrate(args.camera, image, world, size)
+    print(result.toml())
+    print(f"# reprojection error: {result.error_m:.3f} m (mean of {len(image)} points; 0 with exactly 4)")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from watcher.detect import list_models
 
@@ -155,6 +236,74 @@ def _models(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _notify_test(args: argparse.Namespace) -> int:
+    from watcher.sinks.notify import sample_snapshot, send_test
+
+    cfg, base = _load(args.config)
+    logs.setup(cfg.logging.model_copy(update={"file": None}), base)  # shows why a service failed
+    results = send_test(cfg, args.name, sample_snapshot())
+    for service, ok in results:
+        print(f"notify-test {args.name}: {service}: {'sent' if ok else 'FAILED'}")
+    failed = [service for service, ok in results if not ok]
+    if failed:
+        raise SinkError("notify", f"{args.name}: not delivered to {', '.join(failed)}")
+    return 0
+
+
+def _history(args: argparse.Namespace, cfg: Config, base: Path) -> list[StoredEvent]:
+    """The stored events `watcher events` / `watcher export` asked for."""
+    from watcher.clock import SystemClock
+    from watcher.history import parse_since
+    from watcher.sinks.assemble import data_path
+    from watcher.sinks.store import EventStore
+
+    path = data_path(cfg.store.path, base)
+    if not path.is_file():
+        raise SinkError("store", f"no event store at {path} (run `watcher run` first)")
+    since = parse_since(args.since, SystemClock().wall(), cfg.timezone) if args.since else None
+    store = EventStore(path)
+    try:
+        return store.history(since, getattr(args, "rule", None), limit=getattr(args, "limit", None))
+    finally:
+        store.close()
+
+
+def _events(args: argparse.Namespace) -> int:
+    from watcher.history import json_line, table
+
+    cfg, base = _load(args.config)
+    events = _history(args, cfg, base)
+    lines = [json_line(e, cfg.timezone) for e in events] if args.json else table(events, cfg.timezone)
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from watcher.history import write_csv
+
+    cfg, base = _load(args.config)
+    events = _history(args, cfg, base)
+    if args.output == "-":
+        write_csv(events, sys.stdout, cfg.timezone)
+        return 0
+    out = Path(args.output)
+    try:
+        with out.open("w", newline="", encoding="utf-8") as file:
+            write_csv(events, file, cfg.timezone)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}", key="--output") from None
+    print(f"{out}: {len(events)} event(s)")
+    return 0
+
+
+def _tui(args: argparse.Namespace) -> int:
+    from watcher.tui import run_over_mqtt
+
+    run_over_mqtt(args.mqtt, username=args.username, password_env=args.password_env, prefix=args.prefix)
     return 0
 
 
@@ -177,6 +326,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("run", _run, "run the daemon")
     with_config(p)
+    p.add_argument("--tui", action="store_true", help="with the terminal dashboard (see docs/tui.md)")
     p = command("check-config", _check, "validate a config file (exit 0 valid, 2 invalid)")
     with_config(p)
     p.add_argument("--schema", action="store_true", help="print the config JSON Schema and exit")
@@ -187,14 +337,51 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--events", help="write event JSON lines here")
     p.add_argument("--observations", help="write one observation JSON line per processed frame")
     p.add_argument("--annotate", help="write an annotated video (.mp4) here")
+    p.add_argument("--report", help="write a timeline of counts and rule states (.png/.svg/.pdf) here")
+    p = command("classify", _classify, "print the few-shot vote of a rule's classifier on an image")
+    p.add_argument("image")
+    p.add_argument("--rule", required=True, help="a state or missing_associate rule of the config")
+    with_config(p)
+    p = command("calibrate", _calibrate, "map image points to ground metres (prints a ground_plane block)")
+    p.add_argument("camera")
+    p.add_argument("--image-points", help='e.g. "0.31,0.62 0.70,0.60 0.80,0.98 0.22,0.98" (relative)')
+    p.add_argument("--world-points", help='the same points on the ground in metres, e.g. "0,0 4,0 4,6 0,6"')
+    p.add_argument("--frame-size", help="WIDTHxHEIGHT when the image points are pixels")
+    with_config(p)
     p = command("snapshot", _snapshot, "save one frame of a camera (for drawing zones)")
     p.add_argument("camera")
     p.add_argument("-o", "--output", default="frame.jpg")
     p.add_argument("--zones", action="store_true", help="draw the camera's zones on it")
     with_config(p)
+    p = command("bench", _bench, "measure the pipeline per stage against the raw detector")
+    with_config(p)
+    p.add_argument("--video", help="video file every camera reads, looping (default: the first camera's)")
+    p.add_argument("--cameras", type=int, default=1, help="copies of the first camera (default 1)")
+    p.add_argument("--seconds", type=float, default=10.0, help="pipeline time to measure (default 10)")
+    p.add_argument("--realtime", action="store_true", help="read at the video's fps (default: flat out)")
+    p.add_argument("--json", metavar="OUT", help="also write the figures as JSON here")
+    p.add_argument("--mqtt", metavar="HOST[:PORT]", help="publish events to this broker and time them")
     models = command("models", _models, "model files")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     models_sub.add_parser("list", help="list model files with classes, input size and license")
+    p = command("tui", _tui, "terminal dashboard of a daemon that publishes to an MQTT broker")
+    p.add_argument("--mqtt", required=True, metavar="HOST[:PORT]", help="the broker (port 1883 by default)")
+    p.add_argument("--username", help="broker user name")
+    p.add_argument("--password-env", metavar="VAR", help="environment variable holding the broker password")
+    p.add_argument("--prefix", default="watcher", help="topic prefix of the daemon (default: watcher)")
+    p = command("notify-test", _notify_test, "send a test notification with a sample snapshot")
+    p.add_argument("name", help="a [notify.<name>] target of the config")
+    with_config(p)
+    p = command("events", _events, "list stored events, oldest first")
+    p.add_argument("--since", help="e.g. 1h, 30m, 2d, or a date 2026-01-31")
+    p.add_argument("--rule", help="only this rule")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many, the latest (default 1000)")
+    p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    with_config(p)
+    p = command("export", _export, "write stored events as CSV")
+    p.add_argument("-o", "--output", default="-", help="CSV file (default: stdout)")
+    p.add_argument("--since", help="e.g. 1h, 30m, 2d, or a date 2026-01-31")
+    with_config(p)
     return parser
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import string
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from watcher.errors import ConfigError
+from watcher.includes import expand_includes
 from watcher.rules.spec import (
     KINDS,
+    RelativePoints,
 )
 from watcher.rules.spec import (
     AreaRule as AreaRule,
@@ -45,6 +51,9 @@ from watcher.rules.spec import (
 from watcher.strict import StrictModel
 
 Point = tuple[float, float]
+EventTypeName = Literal["start", "update", "end"]
+TEMPLATE_FIELDS = ("rule", "camera", "zone", "label", "count", "time", "type")
+"""Placeholders of notification templates."""
 
 
 class MotionConfig(StrictModel):
@@ -61,16 +70,49 @@ class MotionConfig(StrictModel):
     )
 
 
+class GroundPlaneConfig(StrictModel):
+    """Four or more image points (relative 0..1) and where they lie on the ground, in metres."""
+
+    image_points: RelativePoints = Field(min_length=4, description="Relative (0..1) points in the image.")
+    world_points: list[Point] = Field(min_length=4, description="The same points on the ground, metres.")
+
+    @model_validator(mode="after")
+    def _plane(self) -> GroundPlaneConfig:
+        from watcher.scene.ground import GroundError, GroundPlane  # the scene package imports this module
+
+        try:
+            GroundPlane(self.image_points, self.world_points)
+        except GroundError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
 class CameraConfig(StrictModel):
     name: str = Field(pattern=r"^[a-z0-9_]+$", description="Identifier used in topics and rules.")
     url: str = Field(description='rtsp://, http(s):// (MJPEG), a file path, "usb:N" or "demo".')
-    detect_fps: float = Field(5.0, gt=0, description="Frames per second sent to the detector.")
+    detect_url: str | None = Field(
+        None, description="A lower-resolution substream the detector reads instead of `url` (as Frigate)."
+    )
+    detect_fps: float = Field(
+        5.0, gt=0, allow_inf_nan=False, description="Frames per second sent to the detector."
+    )
+    stationary_detect_fps: float | None = Field(
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="While nothing moves and every track is stationary, detect only this often and "
+        "reuse the last detections in between (needs the motion gate; unset: always detect_fps).",
+    )
     realtime: bool | None = Field(None, description="Files: pace reading at the clip's fps (default true).")
     loop: bool = Field(False, description="Files: start again at the end.")
-    open_timeout_s: float = Field(10.0, gt=0)
-    read_timeout_s: float = Field(5.0, gt=0)
+    # inf would overflow OpenCV's integer millisecond timeouts in the capture thread.
+    open_timeout_s: float = Field(10.0, gt=0, allow_inf_nan=False)
+    read_timeout_s: float = Field(5.0, gt=0, allow_inf_nan=False)
     enabled: bool = True
     motion: MotionConfig = MotionConfig()
+    ground_plane: GroundPlaneConfig | None = Field(
+        None, description="Image-to-ground calibration for metres and m² (`watcher calibrate`)."
+    )
 
 
 class DetectorConfig(StrictModel):
@@ -100,16 +142,8 @@ class TrackerConfig(StrictModel):
 class ZoneConfig(StrictModel):
     camera: str
     name: str = Field(pattern=r"^[a-z0-9_]+$")
-    points: list[Point] = Field(min_length=3, description="Polygon in relative coordinates (0..1).")
+    points: RelativePoints = Field(min_length=3, description="Polygon in relative coordinates (0..1).")
     anchor: Literal["bottom_center", "center", "top_center"] = "bottom_center"
-
-    @field_validator("points")
-    @classmethod
-    def _relative(cls, points: list[Point]) -> list[Point]:
-        for x, y in points:
-            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
-                raise ValueError(f"must be relative coordinates in 0..1 (got [{x}, {y}])")
-        return points
 
 
 class MqttConfig(StrictModel):
@@ -119,21 +153,76 @@ class MqttConfig(StrictModel):
     username: str | None = None
     password: str | None = None
     client_id: str | None = None
-    prefix: str = "watcher"
+    prefix: str = Field(
+        "watcher", description="Topic prefix; defaults to node_id, so nodes on one broker never collide."
+    )
     keepalive_s: int = Field(60, gt=0)
     discovery_prefix: str = "homeassistant"
+    node_name: str | None = Field(
+        None, description='Name of the node device in Home Assistant; default "watcher <node_id>".'
+    )
+    qos: Literal[0, 1] = Field(
+        1, description="QoS of retained states, counts and discovery; events are always QoS 1."
+    )
+    outbox_max: int = Field(
+        10000,
+        ge=1,
+        le=1_000_000,
+        description="Events kept while the broker is down; past it the oldest are dropped.",
+    )
+    tls: bool = Field(False, description="Connect with TLS (port 8883 usually).")
+    ca_file: str | None = Field(None, description="CA certificate (PEM); default: the system's CAs.")
+    certfile: str | None = Field(None, description="Client certificate (PEM) for mutual TLS.")
+    keyfile: str | None = Field(None, description="Client key (PEM) for mutual TLS.")
+    tls_insecure: bool = Field(
+        False, description="Skip the broker hostname check (never on untrusted networks)."
+    )
+
+    @model_validator(mode="after")
+    def _tls_files(self) -> MqttConfig:
+        if not self.tls and (self.ca_file or self.certfile or self.keyfile or self.tls_insecure):
+            raise ValueError("ca_file, certfile, keyfile and tls_insecure need tls = true")
+        if (self.certfile is None) != (self.keyfile is None):
+            raise ValueError("certfile and keyfile go together")
+        return self
 
 
 class NotifyTarget(StrictModel):
     urls: list[str] = Field(min_length=1, description="apprise URLs; use ${ENV} for secrets.")
-    title: str = "{rule} on {camera}"
-    body: str = "{label} in {zone} at {time}"
+    title: str = Field(
+        "{rule} on {camera}",
+        description="Template with {rule} {camera} {zone} {label} {count} {time} {type}.",
+    )
+    body: str = Field("{count} {label} in {zone} at {time}", description="Template, like `title`.")
+    on: list[EventTypeName] = Field(
+        default_factory=lambda: list[EventTypeName](["start"]),
+        description="Event types that send a notification.",
+    )
+    rate_limit_s: float = Field(60.0, ge=0, description="At most one notification per rule this often.")
+    retries: int = Field(3, ge=0, le=10, description="Retries after a failed send, with backoff.")
+
+    @field_validator("title", "body")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"invalid template: {exc}") from None
+        unknown = sorted(names - set(TEMPLATE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}} (have: {', '.join(TEMPLATE_FIELDS)})")
+        return value
 
 
 class StoreConfig(StrictModel):
     enabled: bool = True
     path: str = Field("watcher.db", description="SQLite file, relative to the config file.")
     snapshots_dir: str = Field("snapshots", description="Snapshot folder, relative to the config file.")
+    snapshots: bool = Field(True, description="Save a JPEG with the boxes drawn for each event.")
+    snapshot_quality: int = Field(85, ge=10, le=100, description="JPEG quality of snapshots.")
+    retention_days: float = Field(30.0, gt=0, description="Delete events, samples and snapshots older.")
+    snapshots_max_mb: float = Field(500.0, gt=0, description="Delete the oldest snapshots past this total.")
+    count_sample_s: float = Field(60.0, gt=0, description="Min seconds between count samples.")
 
 
 class LoggingConfig(StrictModel):
@@ -146,7 +235,7 @@ class LoggingConfig(StrictModel):
 
 class Config(StrictModel):
     node_id: str = Field("watcher", pattern=r"^[a-z0-9_]+$", description="Unique per watcher node.")
-    timezone: str = "UTC"
+    timezone: str = Field("UTC", description="IANA time zone of rule schedules, e.g. Europe/Berlin.")
     cameras: list[CameraConfig] = Field(min_length=1)
     detector: DetectorConfig = DetectorConfig()
     tracker: TrackerConfig = TrackerConfig()
@@ -156,6 +245,30 @@ class Config(StrictModel):
     notify: dict[str, NotifyTarget] = Field(default_factory=dict)
     store: StoreConfig = StoreConfig()
     logging: LoggingConfig = LoggingConfig()
+    include: list[str] = Field(
+        default_factory=list, description="Recipe files whose [[zones]] and [[rules]] are added."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, name: str) -> str:
+        from watcher.rules.schedule import zone_info  # watcher.rules imports this module
+
+        try:
+            zone_info(name)
+        except ConfigError as exc:
+            raise ValueError(exc.problem) from None
+        return name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prefix_from_node_id(cls, data: Any) -> Any:
+        # Two nodes on one broker must not share topics: the prefix follows node_id unless set.
+        if isinstance(data, dict) and isinstance(data.get("node_id"), str):
+            mqtt = data.get("mqtt", {})
+            if isinstance(mqtt, dict) and "prefix" not in mqtt:
+                data = {**data, "mqtt": {**mqtt, "prefix": data["node_id"]}}
+        return data
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -184,6 +297,20 @@ class Config(StrictModel):
             for j, target in enumerate(rule.notify):
                 if target not in self.notify:
                     raise _RefError(f"rules[{i}].notify[{j}]", f"unknown notify target {target!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _ground_measures(self) -> Config:
+        calibrated = {c.name for c in self.cameras if c.ground_plane is not None}
+        for i, rule in enumerate(self.rules):
+            measure = getattr(rule, "measure", None)
+            if measure in ("length_m", "length_utilisation", "m2") and rule.camera not in calibrated:
+                raise _RefError(
+                    f"rules[{i}].measure",
+                    f"{measure!r} needs a ground_plane on camera {rule.camera!r} (see `watcher calibrate`)",
+                )
+            if measure in ("length_m", "length_utilisation") and rule.zone is None:
+                raise _RefError(f"rules[{i}].measure", f"{measure!r} needs a `zone` (the kerb)")
         return self
 
     def camera(self, name: str) -> CameraConfig:
@@ -227,7 +354,10 @@ def _substitute(value: Any, path: str, file: str, env: dict[str, str]) -> Any:
 
         return _ENV.sub(repl, value)
     if isinstance(value, dict):
-        return {k: _substitute(v, f"{path}.{k}" if path else k, file, env) for k, v in value.items()}
+        return {
+            k: _substitute(v, f"{path}.{_toml_key(k)}" if path else _toml_key(k), file, env)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_substitute(v, f"{path}[{i}]", file, env) for i, v in enumerate(value)]
     return value
@@ -235,22 +365,39 @@ def _substitute(value: Any, path: str, file: str, env: dict[str, str]) -> Any:
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in KINDS:
+        elif i == 2 and loc[0] == "rules" and part in KINDS:
             continue  # discriminated-union tag, not a key the user wrote
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{_toml_key(part)}" if out else _toml_key(part)
     return out
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted, so a message stays on one line."""
+    return key if _BARE_KEY.match(key) else json.dumps(key)
 
 
 def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+class _Shown(str):
+    """A TOML value shown as written (`1979-05-27`), not as its Python repr."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _problem(err: Any) -> str:
     kind, got = err["type"], err.get("input")
+    if isinstance(got, date | dt_time):
+        got = _Shown(got.isoformat())
     ctx = {k: _num(v) for k, v in err.get("ctx", {}).items()}
     simple: dict[str, Callable[[], str]] = {
         "greater_than": lambda: f"must be > {ctx['gt']} (got {got!r})",
@@ -263,6 +410,14 @@ def _problem(err: Any) -> str:
         "literal_error": lambda: f"must be one of {ctx['expected']} (got {got!r})",
         "string_pattern_mismatch": lambda: f"must match {ctx['pattern']} (got {got!r})",
         "too_short": lambda: f"needs at least {ctx['min_length']} item(s) (got {ctx.get('actual_length')})",
+        "too_long": lambda: f"must have at most {ctx['max_length']} item(s) (got {ctx.get('actual_length')})",
+        "model_type": lambda: f"must be a table (got {got!r})",
+        "dict_type": lambda: f"must be a table (got {got!r})",
+        "list_type": lambda: f"must be an array (got {got!r})",
+        "tuple_type": lambda: f"must be an array (got {got!r})",
+        "bool_type": lambda: f"must be true or false (got {got!r})",
+        "bool_parsing": lambda: f"must be true or false (got {got!r})",
+        "finite_number": lambda: f"must be a finite number (got {got!r})",
         "union_tag_invalid": lambda: f"unknown kind {ctx.get('tag')!r} (expected one of: {', '.join(KINDS)})",
         "union_tag_not_found": lambda: "required key 'kind' is missing",
     }
@@ -281,17 +436,27 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
     key = _key_path(err["loc"])
     if err["type"].startswith("union_tag"):
         key += ".kind"
+    loc, got = err["loc"], err.get("input")
+    if err["type"] == "missing" and loc and isinstance(loc[-1], int) and isinstance(got, list):
+        # A short fixed-size array ([x, y], [h, s, v]): name the array, not the absent slot.
+        return _key_path(loc[:-1]), f"needs at least {loc[-1] + 1} item(s) (got {len(got)})"
     return key, _problem(err)
+
+
+# Python's recursion limit, hit by arrays or tables nested hundreds deep, is not a crash to show a user.
+_TOO_DEEP = "arrays or tables nested too deeply"
 
 
 def parse(data: dict[str, Any], file: str = "config.toml", env: dict[str, str] | None = None) -> Config:
     """Validate parsed TOML; raise `ConfigError` naming file, key path and problem."""
-    data = _substitute(data, "", file, dict(os.environ) if env is None else env)
     try:
+        data = _substitute(data, "", file, dict(os.environ) if env is None else env)
         return Config.model_validate(data)
     except ValidationError as exc:
         key, problem = _first_error(exc)
         raise ConfigError(problem, file=file, key=key or None) from None
+    except RecursionError:
+        raise ConfigError(_TOO_DEEP, file=file) from None
 
 
 def loads(text: str, file: str = "config.toml", env: dict[str, str] | None = None) -> Config:
@@ -304,7 +469,13 @@ def loads(text: str, file: str = "config.toml", env: dict[str, str] | None = Non
         raise ConfigError(
             f"invalid TOML: {problem}", file=file, line=int(match.group(1)) if match else None
         ) from None
-    return parse(data, file, env)
+    except RecursionError:
+        raise ConfigError(f"invalid TOML: {_TOO_DEEP}", file=file) from None
+    data, origins = expand_includes(data, file)
+    try:
+        return parse(data, file, env)
+    except ConfigError as exc:
+        raise origins.relocate(exc) from None
 
 
 def load(path: str | Path, env: dict[str, str] | None = None) -> Config:

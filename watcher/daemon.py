@@ -10,22 +10,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from watcher.capture import CaptureStatus, CaptureThread, open_source, redact_url
+from watcher.capture import CaptureStatus, CaptureThread, detect_stream, open_source, redact_url
 from watcher.clock import Clock, SystemClock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
 from watcher.detect import Detector, load_detector
 from watcher.errors import SourceError, WatcherError
 from watcher.pipeline import CameraPipeline, build_pipelines
+from watcher.redact import add_secrets, config_secrets
 from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
-from watcher.sinks.assemble import build_sinks
+from watcher.sinks.assemble import build_sinks, data_path
+from watcher.sinks.store.recovery import load_states, save_states
 from watcher.types import Observation
 
 log = logging.getLogger("watcher")
 
 _IDLE_WAIT_S = 0.01
 STATUS_EVERY_S = 60.0
+# A camera that comes back must stream again within 5 s (issue 8): retry a dead one at least this often.
+RECONNECT_MAX_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,15 @@ class Daemon:
         extra_sinks: list[Sink] | None = None,
     ) -> None:
         self.config = config
+        add_secrets(config_secrets(config))  # before anything can log them
         self.clock = clock or SystemClock()
         self.detector = detector or load_detector(config.detector, base_dir)
-        self.engine = RulesEngine(config.rules)
+        self.engine = RulesEngine(config.rules, timezone=config.timezone, clock=self.clock)
+        self._store = data_path(config.store.path, base_dir) if config.store.enabled else None
+        if self._store is not None:
+            restored = self.engine.restore(load_states(self._store))
+            if restored:
+                log.info("restored the state of %d rule(s) from %s", len(restored), self._store)
         self.pipelines: dict[str, CameraPipeline] = build_pipelines(
             config, self.detector, self.engine, base_dir
         )
@@ -62,15 +72,16 @@ class Daemon:
         self.errors: dict[str, str] = {}
         for name, pipeline in self.pipelines.items():
             try:
-                source = open_source(pipeline.camera, self.clock, base_dir)
+                source = open_source(detect_stream(pipeline.camera), self.clock, base_dir)
             except SourceError as exc:
                 self.errors[name] = exc.problem
                 log.error("%s", exc)
                 continue
-            self.captures[name] = CaptureThread(source, self.clock)
-        self.sinks = SinkRunner([*build_sinks(config, base_dir), *(extra_sinks or [])])
+            self.captures[name] = CaptureThread(source, self.clock, backoff_max_s=RECONNECT_MAX_S)
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
+        sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states)
+        self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
-        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self.last_observation: dict[str, Observation] = {}
         self.snapshot_requests: set[str] = set()
         """Cameras whose next frame a snapshot sink should save (see `SaveSnapshot`)."""
@@ -130,6 +141,8 @@ class Daemon:
             for capture in self.captures.values():
                 capture.stop(timeout=2.0)
             self.sinks.close(timeout=5.0)
+            if self._store is not None:
+                save_states(self._store, self.engine.states(), self.clock.wall().timestamp())
             log.info("stopped")
 
     def _round(self, last_index: dict[str, int]) -> bool:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from watcher.config import LoggingConfig
+from watcher.redact import RedactingFormatter
 
 _TEXT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -30,7 +31,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup(cfg: LoggingConfig, base_dir: Path | None = None) -> None:
     """Configure the root logger from the config's `[logging]` table."""
-    formatter: logging.Formatter = (
+    formatter: logging.Formatter = RedactingFormatter(
         JsonFormatter() if cfg.format == "json" else logging.Formatter(_TEXT, "%H:%M:%S")
     )
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stdout)]

@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import supervision as sv
+
 from watcher.analyzers import Analyzer, build_analyzers
 from watcher.config import CameraConfig, Config
-from watcher.detect import Detector, MotionGate
+from watcher.detect import Detector, MotionGate, OnnxDetector
 from watcher.rules import RulesEngine
 from watcher.scene import Scene
-from watcher.types import Event, Frame, Observation
+from watcher.types import Event, Frame, Image, Observation
 
 
 class Throttle:
@@ -23,10 +25,14 @@ class Throttle:
         self._period = 1.0 / fps
         self._next: float | None = None
 
+    def wants(self, t: float) -> bool:
+        """Whether `due(t)` would take a frame at capture time `t`, without taking it."""
+        return self._next is None or t + 1e-6 >= self._next
+
     def due(self, t: float) -> bool:
         """True when a frame at capture time `t` should be processed."""
         # A small epsilon keeps index/fps timestamps from missing their slot by rounding.
-        if self._next is not None and t + 1e-6 < self._next:
+        if not self.wants(t):
             return False
         if self._next is None or t - self._next >= self._period:
             self._next = t + self._period  # first frame, or fell behind: restart the grid here
@@ -81,27 +87,36 @@ class CameraPipeline:
         self.paused = False
         self.frames_processed = 0
         self.frames_detected = 0
+        # While nothing moves and every track is stationary, the last detections stand in between
+        # detections at `stationary_detect_fps`: a parked car does not need 5 model runs a second.
+        self._still_throttle = (
+            Throttle(camera.stationary_detect_fps) if camera.stationary_detect_fps else None
+        )
+        self._all_still = False
+        self._last_detections: sv.Detections | None = None
 
     def process(self, frame: Frame) -> tuple[Observation, list[Event]]:
         """Run one frame through gate, detector, scene and rules."""
         motion = 0.0
-        gate_open = True
+        gate_open = moved = True
         if self.gate is not None:
             with self.times.measure("motion"):
                 result = self.gate.update(frame.image)
             motion = result.fraction
-            gate_open = (
-                self.camera.motion.detect_when == "always"
-                or self.gate.is_open(result)
-                or self.scene.has_live_tracks
-            )
+            moved = self.camera.motion.detect_when == "always" or self.gate.is_open(result)
+            gate_open = moved or self.scene.has_live_tracks
         detections = None
         if gate_open and not self.paused:
-            with self.times.measure("detect"):
-                detections = self.detector.detect(frame.image)
-            self.frames_detected += 1
+            if not moved and self._reuse_detections(frame.timestamp):
+                detections = self._last_detections
+            else:
+                with self.times.measure("detect"):
+                    detections = self._detect(frame.image)
+                self._last_detections = detections
+                self.frames_detected += 1
         with self.times.measure("scene"):
             obs = self.scene.update(frame.index, frame.timestamp, frame.size, detections, motion)
+        self._all_still = bool(obs.tracks) and all(track.stationary for track in obs.tracks)
         if self.analyzers:
             with self.times.measure("analyze"):
                 for analyzer in self.analyzers:
@@ -110,6 +125,24 @@ class CameraPipeline:
             events = self.engine.process(obs)
         self.frames_processed += 1
         return obs, events
+
+    def _reuse_detections(self, t: float) -> bool:
+        """True when the last detections can stand for frame time `t` (all still, not yet due)."""
+        if self._still_throttle is None or not self._all_still or self._last_detections is None:
+            return False
+        return not self._still_throttle.due(t)
+
+    def _detect(self, image: Image) -> sv.Detections:
+        """Detections for `image`; an ONNX detector's steps are timed as preprocess, inference and nms."""
+        detector = self.detector
+        if not isinstance(detector, OnnxDetector):
+            return detector.detect(image)
+        with self.times.measure("preprocess"):
+            tensor, meta = detector.preprocess(image)
+        with self.times.measure("inference"):
+            outputs = detector.infer(tensor)
+        with self.times.measure("nms"):
+            return detector.postprocess(outputs, meta)
 
 
 def build_pipelines(

@@ -14,12 +14,13 @@ import cv2
 from tqdm import tqdm
 
 from watcher.annotate import FrameAnnotator
-from watcher.capture import open_source
+from watcher.capture import FileSource, open_source
 from watcher.clock import SystemClock
 from watcher.config import Config
 from watcher.detect import Detector
 from watcher.errors import SourceError
 from watcher.pipeline import CameraPipeline
+from watcher.report import CountSample, check_path, draw_report, sample
 from watcher.rules import RulesEngine, deterministic_ids
 from watcher.types import Event, Observation
 
@@ -35,6 +36,8 @@ class ReplayResult:
     events: tuple[Event, ...]
     seconds: float
     video_seconds: float
+    frames_skipped: int = 0
+    """Frames the file lists but that could not be decoded (corrupt or truncated), stepped over."""
 
     @property
     def speed(self) -> float:
@@ -47,6 +50,8 @@ class ReplayOutputs:
     events: Path | None = None
     observations: Path | None = None
     annotate: Path | None = None
+    report: Path | None = None
+    """Timeline PNG of counts and rule states (watcher/report.py)."""
 
 
 def _line(out: IO[str] | None, data: dict[str, object]) -> None:
@@ -66,6 +71,8 @@ def replay(
 ) -> ReplayResult:
     """Run `camera`'s pipeline on every frame of `video` as fast as possible."""
     outputs = outputs or ReplayOutputs()
+    if outputs.report is not None:
+        check_path(outputs.report)  # before the long run, not after it
     cam = config.camera(camera).model_copy(update={"url": str(video), "realtime": False, "loop": False})
     engine = RulesEngine(
         [r for r in config.rules if r.camera == camera], ids=deterministic_ids(f"{camera}:{video.name}")
@@ -88,7 +95,18 @@ def replay(
         )
         stack.callback(source.close)
         obs: Observation | None = None
+        samples: list[CountSample] = []
+        # Frames the throttle will not take are only grabbed, unless every frame is drawn.
+        skipper = source if isinstance(source, FileSource) and outputs.annotate is None else None
         while True:
+            upcoming = skipper.next_timestamp if skipper is not None else None
+            if skipper is not None and upcoming is not None and not pipeline.throttle.wants(upcoming):
+                if not skipper.skip():
+                    break
+                frames_read += 1
+                last_t = upcoming
+                bar.update(1)
+                continue
             try:
                 frame = source.read()
             except SourceError as exc:
@@ -102,6 +120,8 @@ def replay(
             if pipeline.throttle.due(frame.timestamp):
                 obs, new_events = pipeline.process(frame)
                 _line(obs_out, obs.to_json())
+                if outputs.report is not None:
+                    samples.append(sample(obs))
                 for event in new_events:
                     _line(ev_out, event.to_json())
                 events.extend(new_events)
@@ -112,7 +132,22 @@ def replay(
                 writer.write(annotator.draw(frame.image, obs))
     seconds = time.perf_counter() - started
     video_seconds = last_t + (1.0 / source.fps if source.fps else 0.0)
-    return ReplayResult(frames_read, pipeline.frames_processed, tuple(events), seconds, video_seconds)
+    if outputs.report is not None:
+        rules = [r.name for r in config.rules if r.camera == camera]
+        draw_report(
+            outputs.report,
+            title=f"{video.name} · camera {camera}",
+            samples=samples,
+            events=events,
+            rules=rules,
+            duration=video_seconds,
+        )
+    skipped = source.frames_skipped if isinstance(source, FileSource) else 0
+    if skipped:
+        log.warning("%s: %d unreadable frame(s) skipped", video.name, skipped)
+    return ReplayResult(
+        frames_read, pipeline.frames_processed, tuple(events), seconds, video_seconds, skipped
+    )
 
 
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:

@@ -48,12 +48,47 @@ class Track:
     dwell: Mapping[str, float] = field(default_factory=dict)
     """Seconds the track has been continuously inside each zone it is in now."""
     mask: npt.NDArray[np.bool_] | None = None
+    ground: tuple[float, float] | None = None
+    """World position (metres) of the box's bottom centre, when the camera has a ground plane."""
+    footprint: tuple[tuple[float, float], tuple[float, float]] | None = None
+    """World positions (metres) of the box's bottom-left and bottom-right corners."""
 
     @property
     def area(self) -> float:
         """Box area in square pixels."""
         x1, y1, x2, y2 = self.box
         return max(0.0, x2 - x1) * max(0.0, y2 - y1)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A changed region of a zone that is new against the learned background and holds still."""
+
+    box: Box
+    area: float
+    """Changed pixels, in square frame pixels."""
+    first_seen: float
+    still_since: float
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """A few-shot classifier's verdict on one crop: the winning label and how sure it is."""
+
+    label: str
+    share: float
+    """Fraction of the k neighbours (similarity-weighted) that voted for `label`."""
+    similarity: float
+    """Cosine similarity of the nearest reference image."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaMeasure:
+    """The area an `area` rule measures in its zone: pixels, fraction of the zone, m² if calibrated."""
+
+    px: float
+    fraction: float
+    m2: float | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -71,6 +106,14 @@ class Observation:
     """Fraction of the downscaled frame that moved."""
     detected: bool = True
     """False when the motion gate skipped detection for this frame."""
+    regions: Mapping[str, tuple[Region, ...]] = field(default_factory=dict)
+    """Zone name to the still, new regions the change detector found there (left-object candidates)."""
+    votes: Mapping[str, Mapping[int, Vote]] = field(default_factory=dict)
+    """Rule name to classifier votes: key 0 for a zone crop (`state`), track ids for per-track votes."""
+    areas: Mapping[str, AreaMeasure] = field(default_factory=dict)
+    """Rule name to the masked area an `area` rule measures in its zone."""
+    zone_axes: Mapping[str, tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=dict)
+    """Zone name to the world end points (metres) of its long axis (the kerb), with a ground plane."""
 
     def to_json(self) -> dict[str, Any]:
         """The observation line of `watcher replay --observations`; rounded for stable output."""
@@ -90,6 +133,19 @@ class Observation:
                 }
                 for t in self.tracks
             ],
+            **self._areas_json(),
+        }
+
+    def _areas_json(self) -> dict[str, Any]:
+        """`areas` only when an area rule measured something, so other lines stay as they were."""
+        if not self.areas:
+            return {}
+        return {
+            "areas": {
+                rule: {"px": round(a.px, 1), "fraction": round(a.fraction, 4)}
+                | ({} if a.m2 is None else {"m2": round(a.m2, 3)})
+                for rule, a in self.areas.items()
+            }
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,8 +31,10 @@ class Mosquitto:
             else "allow_anonymous true\n"
         )
         self.conf = workdir / "mosquitto.conf"
+        # As root, mosquitto drops to its own user, which cannot read pytest's private temp folders.
+        user = "user root\n" if os.geteuid() == 0 else ""
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n{auth}persistence false\n"
+            f"listener {self.port} 127.0.0.1\n{user}{auth}persistence false\n"
             f"log_dest file {self.log}\nlog_type error\nlog_type warning\nlog_type notice\n"
         )
         self._proc: subprocess.Popen[bytes] | None = None

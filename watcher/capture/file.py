@@ -17,6 +17,8 @@ log = logging.getLogger("watcher.capture")
 
 # Used only when the container does not state a frame rate, so timestamps still advance.
 FALLBACK_FPS = 25.0
+# Unreadable frames in a row after which a file counts as ended (truncated far before its stated end).
+_MAX_CORRUPT_RUN = 250
 
 
 class FileSource:
@@ -36,6 +38,11 @@ class FileSource:
         # The index keeps counting over loops and reopens, so timestamps never go back.
         self._index = 0
         self._anchor: float | None = None
+        # Position in the current pass over the file, and the frame count its container states.
+        self._pos = 0
+        self._frame_count: int | None = None
+        self.frames_skipped = 0
+        """Frames the container lists but FFmpeg could not decode (corrupt or truncated file)."""
 
     def open(self) -> None:
         """Open the file; raises SourceError when OpenCV cannot read it."""
@@ -53,23 +60,53 @@ class FileSource:
 
     def read(self) -> Frame | None:
         """The next frame, or None at the end of a file that does not loop."""
-        if self._capture is None or self.fps is None:
-            raise SourceError(self.camera, f"{self.url} is not open")
-        ok, image = self._capture.read()
-        if not ok:
-            if not self._loop:
-                return None
-            self._capture.release()
-            self._capture = self._open_capture()
-            ok, image = self._capture.read()
-            if not ok:
-                raise SourceError(self.camera, f"{self.url} has no frames to loop over")
-        timestamp = self._index / self.fps
+        ok, image = self._advance(decode=True)
+        if not ok or image is None:
+            return None
+        timestamp = self._timestamp()
         if self._realtime:
             self._pace(timestamp)
         frame = Frame(self.camera, self._index, timestamp, np.asarray(image, dtype=np.uint8))
         self._index += 1
         return frame
+
+    @property
+    def next_timestamp(self) -> float | None:
+        """Capture time of the frame the next `read` or `skip` returns; None until open."""
+        return self._index / self.fps if self.fps else None
+
+    def skip(self) -> bool:
+        """Step over the next frame without converting it to BGR (grab only); False at the end.
+
+        For frames the detect-rate throttle will not take: the decode is still needed for the frames
+        after it, the colour conversion and copy are not (see docs/performance.md).
+        """
+        if not self._advance(decode=False)[0]:
+            return False
+        if self._realtime:
+            self._pace(self._timestamp())
+        self._index += 1
+        return True
+
+    def _timestamp(self) -> float:
+        """Capture time of the frame at the current index: index / fps."""
+        if not self.fps:
+            raise SourceError(self.camera, f"{self.url} is not open")
+        return self._index / self.fps
+
+    def _advance(self, *, decode: bool) -> tuple[bool, np.ndarray | None]:
+        """Move to the next good frame, looping if asked; (False, None) at the end."""
+        if self._capture is None or self.fps is None:
+            raise SourceError(self.camera, f"{self.url} is not open")
+        ok, image = self._next_over_corrupt(decode)
+        if ok or not self._loop:
+            return ok, image
+        self._capture.release()
+        self._capture = self._open_capture()
+        ok, image = self._next_over_corrupt(decode)
+        if not ok:
+            raise SourceError(self.camera, f"{self.url} has no frames to loop over")
+        return ok, image
 
     def close(self) -> None:
         """Release the file."""
@@ -82,7 +119,34 @@ class FileSource:
         if not capture.isOpened():
             capture.release()
             raise SourceError(self.camera, f"cannot open video file {self.url}")
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        self._frame_count = int(count) if math.isfinite(count) and count > 0 else None
+        self._pos = 0
         return capture
+
+    def _next_over_corrupt(self, decode: bool) -> tuple[bool, np.ndarray | None]:
+        """Read (or only grab) the next decodable frame; one that fails before the stated end is skipped
+        and counted.
+
+        FFmpeg resumes after a corrupt stretch, so one bad frame must not end the file. Skipped frames
+        still advance the index, so later timestamps stay where the file puts them.
+        """
+        assert self._capture is not None
+        skipped = 0
+        while True:
+            ok, image = self._capture.read() if decode else (self._capture.grab(), None)
+            self._pos += 1
+            if ok:
+                return True, image
+            if self._frame_count is None or self._pos > self._frame_count or skipped >= _MAX_CORRUPT_RUN:
+                if skipped:
+                    log.warning(
+                        "camera %s: %s ends in %d unreadable frame(s)", self.camera, self.url, skipped
+                    )
+                return False, None
+            skipped += 1
+            self._index += 1
+            self.frames_skipped += 1
 
     def _pace(self, timestamp: float) -> None:
         # Each frame is due at anchor + timestamp; sleeping towards a fixed anchor instead of

@@ -74,6 +74,11 @@ def open_source(cam: CameraConfig, clock: Clock, base_dir: Path | None = None) -
     return FileSource(cam.name, _existing_file(cam.name, path), clock, realtime=realtime, loop=cam.loop)
 
 
+def detect_stream(cam: CameraConfig) -> CameraConfig:
+    """The camera as the pipeline reads it: its `detect_url` substream in place of `url` when set."""
+    return cam.model_copy(update={"url": cam.detect_url}) if cam.detect_url else cam
+
+
 def _existing_file(camera: str, path: Path) -> Path:
     if not path.is_file():
         raise SourceError(camera, f"video file not found: {path}")

@@ -15,6 +15,9 @@ from watcher.detect.letterbox import Letterbox, LetterboxMeta
 from watcher.detect.nms import CROSS_CLASS_IOU, nms_per_class, suppress_cross_class
 from watcher.types import Image
 
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.intp]
+
 
 class YoloDetector(OnnxDetector[LetterboxMeta]):
     """Letterbox (pad 114, RGB, /255), score threshold, class filter, per-class then cross-class NMS.
@@ -48,16 +51,21 @@ class YoloDetector(OnnxDetector[LetterboxMeta]):
         return self._letterbox(image)
 
     def postprocess(self, outputs: list[Tensor], meta: LetterboxMeta) -> sv.Detections:
-        raw = np.asarray(outputs[0][0], dtype=np.float32)
-        class_scores = raw[4:] if self._class_ids is None else raw[4 + self._class_ids]
+        xyxy, scores, class_ids, _ = self.boxes(np.asarray(outputs[0][0], dtype=np.float32))
+        return make_detections(meta.to_frame(xyxy), scores, class_ids, self.labels)
+
+    def boxes(self, raw: FloatArray) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+        """Kept boxes (input pixels), scores, class ids and their anchor columns in `raw` [4+C+..., N]."""
+        count = len(self.labels)
+        class_scores = raw[4 : 4 + count] if self._class_ids is None else raw[4 + self._class_ids]
         best = class_scores.argmax(axis=0)
         scores = class_scores[best, np.arange(raw.shape[1])]
-        candidates = np.flatnonzero(scores > self.score_threshold)
-        scores = scores[candidates]
-        class_ids = best[candidates] if self._class_ids is None else self._class_ids[best[candidates]]
-        cx, cy, w, h = raw[:4, candidates]
+        columns = np.flatnonzero(scores > self.score_threshold)
+        scores = scores[columns]
+        class_ids = best[columns] if self._class_ids is None else self._class_ids[best[columns]]
+        cx, cy, w, h = raw[:4, columns]
         xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
         keep = nms_per_class(xyxy, scores, class_ids, self.nms_iou)
-        xyxy, scores, class_ids = xyxy[keep], scores[keep], class_ids[keep]
+        xyxy, scores, class_ids, columns = xyxy[keep], scores[keep], class_ids[keep], columns[keep]
         keep = suppress_cross_class(xyxy, scores, class_ids, self.cross_class_iou)
-        return make_detections(meta.to_frame(xyxy[keep]), scores[keep], class_ids[keep], self.labels)
+        return xyxy[keep], scores[keep], class_ids[keep], columns[keep]

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from watcher.clock import Clock
 from watcher.errors import ConfigError
 from watcher.rules.ids import IdMaker, random_ids
 from watcher.rules.kinds import EventValue, Reading, RuleKind, build_kind
+from watcher.rules.kinds.base import PerTrackKind
+from watcher.rules.schedule import Schedule
 from watcher.rules.spec import RuleConfig
 from watcher.rules.timers import HoldTimer, Transition
 from watcher.types import Event, EventObject, EventType, Observation, RuleState
+
+WHOLE_RULE = -1
+"""Episode key of a rule judged as a whole; per-track kinds key episodes by track id."""
+
+
+@dataclass(slots=True)
+class _Episode:
+    """One timed condition: the whole rule, or one track of a per-track kind."""
+
+    timer: HoldTimer
+    value: EventValue
+    since: float | None = None
+    last_objects: tuple[EventObject, ...] = field(default_factory=tuple)
 
 
 @dataclass(slots=True)
@@ -19,12 +36,27 @@ class _Rule:
 
     config: RuleConfig
     kind: RuleKind
-    timer: HoldTimer
     enabled: bool
-    value: EventValue
-    since: float | None = None
+    schedule: Schedule
+    episodes: dict[int, _Episode] = field(default_factory=dict)
     last_time: float | None = None
-    last_objects: tuple[EventObject, ...] = field(default_factory=tuple)
+
+    @property
+    def per_track(self) -> bool:
+        return isinstance(self.kind, PerTrackKind)
+
+    def episode(self, key: int) -> _Episode:
+        if key not in self.episodes:
+            self.episodes[key] = _Episode(_timer(self.config), self.kind.idle_value)
+        return self.episodes[key]
+
+    def readings(self, obs: Observation) -> dict[int, Reading]:
+        """This observation's readings by episode key; known episodes missing from it do not hold."""
+        if isinstance(self.kind, PerTrackKind):
+            found = dict(self.kind.read_each(obs))
+            idle = Reading(holds=False, value=self.kind.idle_value)
+            return {key: found.get(key, idle) for key in sorted(set(found) | set(self.episodes))}
+        return {WHOLE_RULE: self.kind.read(obs)}
 
 
 def _timer(rule: RuleConfig) -> HoldTimer:
@@ -41,7 +73,15 @@ class RulesEngine:
     gaps shorter than `clear_s` send no update.
     """
 
-    def __init__(self, rules: Sequence[RuleConfig], *, ids: IdMaker | None = None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[RuleConfig],
+        *,
+        ids: IdMaker | None = None,
+        timezone: str = "UTC",
+        clock: Clock | None = None,
+    ) -> None:
+        self._clock = clock
         self._ids = ids or random_ids
         self._rules: dict[str, _Rule] = {}
         self._by_camera: dict[str, list[_Rule]] = {}
@@ -49,18 +89,26 @@ class RulesEngine:
             if config.name in self._rules:
                 raise ConfigError(f"duplicate name {config.name!r}", key=f"rules[{i}].name")
             kind = build_kind(config)
-            rule = _Rule(config, kind, _timer(config), config.enabled, kind.idle_value)
+            schedule = Schedule(config.schedule, timezone)
+            rule = _Rule(config, kind, config.enabled, schedule)
+            rule.episode(WHOLE_RULE)
             self._rules[config.name] = rule
             self._by_camera.setdefault(config.camera, []).append(rule)
 
-    def process(self, obs: Observation) -> list[Event]:
-        """Feed one observation to the enabled rules of its camera, in config order."""
+    def process(self, obs: Observation, wall: datetime | None = None) -> list[Event]:
+        """Feed one observation to the enabled rules of its camera, in config order.
+
+        `wall` is the wall-clock time of the observation for `schedule` windows (default: the
+        engine's clock; with neither, as in a replay of a recording, schedules are not applied).
+        Outside its windows a rule is idle: an active event ends at the first observation past it.
+        """
+        if wall is None and self._clock is not None:
+            wall = self._clock.wall()
         events: list[Event] = []
         for rule in self._by_camera.get(obs.camera, ()):
             if rule.enabled:
-                event = self._step(rule, obs)
-                if event is not None:
-                    events.append(event)
+                in_window = wall is None or rule.schedule.contains(wall)
+                events.extend(self._step(rule, obs) if in_window else self._off_schedule(rule, obs))
         return events
 
     def states(self) -> list[RuleState]:
@@ -71,6 +119,29 @@ class RulesEngine:
         """The state of the rule called `rule`; `KeyError` if there is none."""
         return self._state(self._rules[rule])
 
+    def restore(self, states: Iterable[RuleState]) -> list[str]:
+        """Take saved states back before the first observation; the names of the rules restored.
+
+        An active rule goes on where it was (its timer resumes at `since`), so a restart sends
+        no second start, and an end only when the condition clears. A state whose rule is gone
+        or changed camera or kind is skipped. `enabled` is restored (a rule switched off by a
+        command stays off); a rule disabled in the config stays disabled.
+        """
+        restored: list[str] = []
+        for state in states:
+            rule = self._rules.get(state.rule)
+            if rule is None or (rule.config.camera, rule.config.kind) != (state.camera, state.kind):
+                continue
+            rule.enabled = rule.config.enabled and state.enabled
+            # Track ids do not survive a restart, so per-track episodes start afresh.
+            if state.active and rule.enabled and state.since is not None and not rule.per_track:
+                episode = rule.episode(WHOLE_RULE)
+                episode.timer.resume(state.since)
+                episode.value = state.value
+                episode.since = state.since
+            restored.append(state.rule)
+        return restored
+
     def set_enabled(self, rule: str, enabled: bool) -> list[Event]:
         """Enable or disable a rule; disabling an active rule ends it at its last observation time."""
         running = self._rules[rule]
@@ -79,37 +150,66 @@ class RulesEngine:
         running.enabled = enabled
         if enabled:
             return []
-        stop_at = running.last_time if running.last_time is not None else 0.0
-        ended = running.timer.stop(stop_at)
-        running.timer = _timer(running.config)
-        return [] if ended is None else [self._end(running, ended)]
+        return self._stop_all(running, running.last_time if running.last_time is not None else 0.0)
 
-    def _step(self, rule: _Rule, obs: Observation) -> Event | None:
-        reading = rule.kind.read(obs)
+    def _off_schedule(self, rule: _Rule, obs: Observation) -> list[Event]:
         rule.last_time = obs.time
+        return self._stop_all(rule, obs.time)
+
+    def _stop_all(self, rule: _Rule, t: float) -> list[Event]:
+        """End every running episode at `t` and forget them (disable, schedule window closed)."""
+        events = []
+        for key in sorted(rule.episodes):
+            episode = rule.episodes[key]
+            ended = episode.timer.stop(t)
+            episode.timer = _timer(rule.config)
+            if ended is not None:
+                events.append(self._end(rule, episode, ended))
+        self._prune(rule)
+        return events
+
+    def _step(self, rule: _Rule, obs: Observation) -> list[Event]:
+        rule.last_time = obs.time
+        events = []
+        for key, reading in rule.readings(obs).items():
+            event = self._step_episode(rule, rule.episode(key), obs.time, reading)
+            if event is not None:
+                events.append(event)
+        self._prune(rule)
+        return events
+
+    def _step_episode(self, rule: _Rule, episode: _Episode, t: float, reading: Reading) -> Event | None:
         if reading.holds:
-            rule.last_objects = reading.objects
-        transition = rule.timer.feed(obs.time, reading.holds)
+            episode.last_objects = reading.objects
+        transition = episode.timer.feed(t, reading.holds)
         if transition is not None and transition.type is EventType.START:
-            rule.value = reading.value
-            rule.since = transition.start_time
+            episode.value = reading.value
+            episode.since = transition.start_time
             return self._event(rule, EventType.START, transition.start_time, None, reading)
         if transition is not None:
-            return self._end(rule, transition)
+            return self._end(rule, episode, transition)
         if (
-            rule.timer.active
+            episode.timer.active
             and rule.config.report == "sensor"
             and reading.holds
-            and reading.value != rule.value
+            and reading.value != episode.value
         ):
-            rule.value = reading.value
-            return self._event(rule, EventType.UPDATE, rule.since or 0.0, None, reading)
+            episode.value = reading.value
+            return self._event(rule, EventType.UPDATE, episode.since or 0.0, None, reading)
         return None
 
-    def _end(self, rule: _Rule, transition: Transition) -> Event:
-        rule.value = rule.kind.idle_value
-        rule.since = transition.end_time
-        last = Reading(holds=False, value=rule.value, objects=rule.last_objects)
+    @staticmethod
+    def _prune(rule: _Rule) -> None:
+        """Forget per-track episodes that are neither active nor pending, so memory stays bounded."""
+        if rule.per_track and rule.last_time is not None:
+            t = rule.last_time
+            for key in [k for k, e in rule.episodes.items() if k != WHOLE_RULE and e.timer.idle_at(t)]:
+                del rule.episodes[key]
+
+    def _end(self, rule: _Rule, episode: _Episode, transition: Transition) -> Event:
+        episode.value = rule.kind.idle_value
+        episode.since = transition.end_time
+        last = Reading(holds=False, value=episode.value, objects=episode.last_objects)
         return self._event(rule, EventType.END, transition.start_time, transition.end_time, last)
 
     def _event(
@@ -131,12 +231,28 @@ class RulesEngine:
 
     def _state(self, rule: _Rule) -> RuleState:
         config = rule.config
+        if rule.per_track:
+            # The rule as a whole: active while any track's episode is, valued by how many are.
+            active = [e for e in rule.episodes.values() if e.timer.active]
+            since = min((e.since for e in active if e.since is not None), default=None)
+            value: EventValue = len(active)
+            whole = rule.episode(WHOLE_RULE)
+            return RuleState(
+                config.name,
+                config.camera,
+                config.kind,
+                bool(active),
+                value,
+                since if active else whole.since,
+                rule.enabled,
+            )
+        episode = rule.episode(WHOLE_RULE)
         return RuleState(
             rule=config.name,
             camera=config.camera,
             kind=config.kind,
-            active=rule.timer.active,
-            value=rule.value,
-            since=rule.since,
+            active=episode.timer.active,
+            value=episode.value,
+            since=episode.since,
             enabled=rule.enabled,
         )

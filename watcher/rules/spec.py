@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from watcher.strict import StrictModel
 
 Point = tuple[float, float]
+
+
+def _relative(points: Sequence[Point]) -> Sequence[Point]:
+    for x, y in points:
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            raise ValueError(f"must be relative coordinates in 0..1 (got [{x}, {y}])")
+    return points
+
+
+RelativePoints = Annotated[list[Point], AfterValidator(_relative)]
+"""Points in relative image coordinates: 0..1 of width and height."""
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -123,8 +135,21 @@ class OccupancyRule(RuleBase):
     classes: list[str] = Field(default_factory=lambda: ["car", "truck", "bus", "motorcycle"])
     capacity: int | None = Field(None, ge=1, description="Spaces in the zone; enables utilisation.")
     stationary_only: bool = Field(True, description="Count only stationary objects (parked, not passing).")
-    max_dwell_s: float | None = Field(None, gt=0, description="Over-stay event when one object stays longer.")
+    max_dwell_s: float | None = Field(
+        None, gt=0, description="Holds only while one object has stayed longer (an over-stay rule)."
+    )
+    measure: Literal["count", "utilisation", "length_m", "length_utilisation"] = Field(
+        "count",
+        description="The value: count, count/capacity, occupied kerb metres, or occupied/zone length "
+        "(the last two need the camera's ground_plane).",
+    )
     report: Literal["binary_sensor", "sensor", "event"] = "sensor"
+
+    @model_validator(mode="after")
+    def _capacity(self) -> OccupancyRule:
+        if self.measure == "utilisation" and self.capacity is None:
+            raise ValueError("measure = 'utilisation' needs `capacity`")
+        return self
 
 
 class HsvRange(StrictModel):
@@ -144,6 +169,9 @@ class AreaRule(RuleBase):
     below: float | None = Field(
         None, ge=0, le=1, description="Holds when the covered fraction is below this."
     )
+    measure: Literal["fraction", "px", "m2"] = Field(
+        "fraction", description="The value: fraction of the zone, square pixels, or m² (needs ground_plane)."
+    )
     report: Literal["binary_sensor", "sensor", "event"] = "sensor"
 
     @model_validator(mode="after")
@@ -157,7 +185,9 @@ class LineCountRule(RuleBase):
     """In/out counts of `classes` crossing a line, per class."""
 
     kind: Literal["line_count"]
-    line: tuple[Point, Point] = Field(description="Two points in relative coordinates; 'in' is to the left.")
+    line: Annotated[tuple[Point, Point], AfterValidator(_relative)] = Field(
+        description="Two points in relative coordinates; 'in' is to the left."
+    )
     report: Literal["binary_sensor", "sensor", "event"] = "sensor"
 
 

@@ -19,6 +19,8 @@ A kind decides, per observation, whether its condition holds; the timer turns th
   (when the object came, possibly inside the cooldown), since that is what `start_time` means.
 - **Stop**: `stop(t)` ends an active event at once (`end_time` = when the condition stopped
   holding, or `t` if it still holds) and forgets everything, the cooldown included.
+- **Resume**: `resume(start_time)` makes the timer active as if its start had just been emitted,
+  so an event active before a restart neither starts again nor ends unless the condition clears.
 
 Times are compared with a 1 µs tolerance so `0.3 - 0.1 >= 0.2` holds for frame times.
 """
@@ -61,10 +63,21 @@ class HoldTimer:
         """True between an emitted start and its end."""
         return self._active
 
+    def idle_at(self, t: float) -> bool:
+        """True when nothing is active, pending or cooling down at capture time `t`."""
+        return not self._active and self._begin is None and t >= self._cooldown_until - _EPS
+
     @property
     def start_time(self) -> float | None:
         """When the condition began to hold (pending or active); None when idle."""
         return self._begin
+
+    def resume(self, start_time: float) -> None:
+        """Continue an event emitted before a restart: active since `start_time`, no gap, no cooldown."""
+        self._active = True
+        self._begin = start_time
+        self._gap_since = None
+        self._cooldown_until = float("-inf")
 
     def feed(self, t: float, holds: bool) -> Transition | None:
         """Advance to capture time `t`; return the transition this observation causes, if any."""

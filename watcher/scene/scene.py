@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -88,6 +89,7 @@ class Scene:
             del self._last_seen[gone]
         inside = self._zones.contains(xyxy, frame_size)
         names = self._zones.names
+        masks = None if merged.mask is None else np.asarray(merged.mask, dtype=bool)
         tracks: list[Track] = []
         for i, key in enumerate(keys):
             if key is None:
@@ -104,7 +106,8 @@ class Scene:
                 state.track_id = self._next_id
                 self._next_id += 1
             if state.track_id is not None:
-                tracks.append(state.track(t, boxes[i], float(scores[i]), zones, still))
+                track = state.track(t, boxes[i], float(scores[i]), zones, still)
+                tracks.append(track if masks is None else dataclasses.replace(track, mask=masks[i]))
         return tuple(sorted(tracks, key=lambda tr: tr.track_id))
 
     def _counts(self, tracks: Sequence[Track]) -> dict[str, dict[str, int]]:

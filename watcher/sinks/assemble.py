@@ -7,6 +7,9 @@ from pathlib import Path
 from watcher.config import Config
 from watcher.sinks.base import Sink
 from watcher.sinks.log import LogSink
+from watcher.sinks.mqtt import PostFn, StatesFn, build_mqtt_sink
+from watcher.sinks.notify import build_notify_sink
+from watcher.sinks.snapshots import build_snapshot_sink, with_snapshots
 from watcher.sinks.store import EventStore, StoreSink
 
 
@@ -16,9 +19,27 @@ def data_path(value: str, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def build_sinks(config: Config, base_dir: Path) -> list[Sink]:
-    """Every sink the config turns on, log first."""
+def build_sinks(
+    config: Config, base_dir: Path, *, post: PostFn | None = None, states: StatesFn | None = None
+) -> list[Sink]:
+    """Every sink the config turns on, log first; MQTT applies `/set` commands through `post`."""
     sinks: list[Sink] = [LogSink()]
     if config.store.enabled:
-        sinks.append(StoreSink(EventStore(data_path(config.store.path, base_dir))))
-    return sinks
+        store = EventStore(data_path(config.store.path, base_dir))
+        sinks.append(
+            StoreSink(
+                store,
+                retention_days=config.store.retention_days,
+                count_sample_s=config.store.count_sample_s,
+            )
+        )
+    notify = build_notify_sink(config)
+    if notify is not None:
+        sinks.append(notify)
+    if config.mqtt.enabled:
+        # The outbox shares the store's SQLite file (own tables), even when the history is off.
+        outbox = data_path(config.store.path, base_dir)
+        sinks.append(build_mqtt_sink(config, outbox, base_dir, post=post, states=states))
+    # Last, so that every sink above (MQTT too) gets events with their snapshot path.
+    snapshots = build_snapshot_sink(config, data_path(config.store.snapshots_dir, base_dir))
+    return sinks if snapshots is None else with_snapshots(sinks, snapshots)

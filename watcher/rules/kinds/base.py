@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from watcher.types import EventObject, Observation
 
@@ -29,4 +30,13 @@ class RuleKind(Protocol):
 
     def read(self, obs: Observation) -> Reading:
         """Evaluate the condition on one observation of the rule's camera."""
+        ...
+
+
+@runtime_checkable
+class PerTrackKind(RuleKind, Protocol):
+    """A kind whose condition is judged per track: each track gets its own hold timer and events."""
+
+    def read_each(self, obs: Observation) -> Mapping[int, Reading]:
+        """Readings by track id for the tracks the condition concerns in this observation."""
         ...

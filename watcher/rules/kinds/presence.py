@@ -22,7 +22,8 @@ class Presence:
         width, height = obs.frame_size
         min_area = self._rule.min_area * width * height
         matching = sorted(
-            (track for track in obs.tracks if self._matches(track, min_area)), key=lambda t: t.track_id
+            (t for t in obs.tracks if self._matches(t, min_area) and self._dwelt(t, obs.time)),
+            key=lambda t: t.track_id,
         )
         objects = tuple(EventObject(t.track_id, t.label, t.score, t.box) for t in matching)
         return Reading(holds=len(objects) >= self._rule.min_count, value=len(objects), objects=objects)
@@ -35,3 +36,11 @@ class Presence:
             and track.area >= min_area
             and (zone is None or zone in track.zones)
         )
+
+    def _dwelt(self, track: Track, now: float) -> bool:
+        """In the zone for `min_dwell_s` (without a zone: seen that long)."""
+        if self._rule.min_dwell_s <= 0:
+            return True
+        zone = self._rule.zone
+        stayed = now - track.first_seen if zone is None else track.dwell.get(zone, 0.0)
+        return stayed >= self._rule.min_dwell_s - 1e-6
