@@ -74,7 +74,9 @@ class CameraPipeline:
         self.camera = camera
         self.detector = detector
         self.engine = engine
-        self.gate = MotionGate(camera.motion) if camera.motion.enabled else None
+        # With detect_when = "always" nothing reads the gate, so it costs nothing (motion shows 0).
+        gated = camera.motion.enabled and camera.motion.detect_when != "always"
+        self.gate = MotionGate(camera.motion) if gated else None
         self.scene = Scene(
             camera.name,
             [z for z in config.zones if z.camera == camera.name],
