@@ -22,6 +22,7 @@ from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
 from watcher.sinks.assemble import build_sinks, data_path
 from watcher.sinks.store.recovery import load_states, save_states
+from watcher.status import HealthSampler
 from watcher.types import Observation
 
 log = logging.getLogger("watcher")
@@ -79,7 +80,8 @@ class Daemon:
                 continue
             self.captures[name] = CaptureThread(source, self.clock, backoff_max_s=RECONNECT_MAX_S)
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
-        sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states)
+        health = HealthSampler(self, self.clock).sample
+        sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states, health=health)
         self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
         self.last_observation: dict[str, Observation] = {}

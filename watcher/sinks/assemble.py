@@ -7,7 +7,7 @@ from pathlib import Path
 from watcher.config import Config
 from watcher.sinks.base import Sink
 from watcher.sinks.log import LogSink
-from watcher.sinks.mqtt import PostFn, StatesFn, build_mqtt_sink
+from watcher.sinks.mqtt import HealthFn, PostFn, StatesFn, build_mqtt_sink
 from watcher.sinks.notify import build_notify_sink
 from watcher.sinks.snapshots import build_snapshot_sink, with_snapshots
 from watcher.sinks.store import EventStore, StoreSink
@@ -20,9 +20,15 @@ def data_path(value: str, base_dir: Path) -> Path:
 
 
 def build_sinks(
-    config: Config, base_dir: Path, *, post: PostFn | None = None, states: StatesFn | None = None
+    config: Config,
+    base_dir: Path,
+    *,
+    post: PostFn | None = None,
+    states: StatesFn | None = None,
+    health: HealthFn | None = None,
 ) -> list[Sink]:
-    """Every sink the config turns on, log first; MQTT applies `/set` commands through `post`."""
+    """Every sink the config turns on, log first; MQTT applies `/set` commands through `post` and
+    publishes camera status sampled by `health`."""
     sinks: list[Sink] = [LogSink()]
     if config.store.enabled:
         store = EventStore(data_path(config.store.path, base_dir))
@@ -39,7 +45,7 @@ def build_sinks(
     if config.mqtt.enabled:
         # The outbox shares the store's SQLite file (own tables), even when the history is off.
         outbox = data_path(config.store.path, base_dir)
-        sinks.append(build_mqtt_sink(config, outbox, base_dir, post=post, states=states))
+        sinks.append(build_mqtt_sink(config, outbox, base_dir, post=post, states=states, health=health))
     # Last, so that every sink above (MQTT too) gets events with their snapshot path.
     snapshots = build_snapshot_sink(config, data_path(config.store.snapshots_dir, base_dir))
     return sinks if snapshots is None else with_snapshots(sinks, snapshots)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from watcher.config import Config
 from watcher.sinks.mqtt.outbox import Outbox
-from watcher.sinks.mqtt.sink import MqttSink, PostFn, StatesFn
+from watcher.sinks.mqtt.sink import HealthFn, MqttSink, PostFn, StatesFn
 from watcher.sinks.mqtt.topics import Topics
 
-__all__ = ["MqttSink", "Outbox", "PostFn", "StatesFn", "Topics", "build_mqtt_sink"]
+__all__ = ["HealthFn", "MqttSink", "Outbox", "PostFn", "StatesFn", "Topics", "build_mqtt_sink"]
 
 
 def build_mqtt_sink(
@@ -19,8 +19,14 @@ def build_mqtt_sink(
     *,
     post: PostFn | None = None,
     states: StatesFn | None = None,
+    health: HealthFn | None = None,
 ) -> MqttSink:
     """The MQTT sink of a config, its outbox in the SQLite file at `outbox_path`."""
     return MqttSink(
-        config, Outbox(outbox_path, config.mqtt.outbox_max), base_dir=base_dir, post=post, states=states
+        config,
+        Outbox(outbox_path, config.mqtt.outbox_max),
+        base_dir=base_dir,
+        post=post,
+        states=states,
+        health=health,
     )

@@ -23,12 +23,16 @@ from watcher.sinks.mqtt.retained import RetainedBoard
 from watcher.sinks.mqtt.states import RuleView
 from watcher.sinks.mqtt.topics import DETECT, Topics
 from watcher.sinks.snapshots import draw_event
+from watcher.status import CameraHealth
 from watcher.types import Event, EventType, Image, Observation, RuleState
 
 _log = logging.getLogger("watcher.mqtt")
 _JPEG_QUALITY = 80
 
 StatesFn = Callable[[], Sequence[RuleState]]
+HealthFn = Callable[[], Sequence[CameraHealth]]
+HEALTH_EVERY_S = 5.0
+"""How often camera status (`<prefix>/<camera>/status`) is sampled for the remote dashboard."""
 PostFn = Callable[[Command], None]
 
 
@@ -45,6 +49,7 @@ class MqttSink:
         base_dir: Path,
         post: PostFn | None = None,
         states: StatesFn | None = None,
+        health: HealthFn | None = None,
         retry_s: tuple[float, float] = (1.0, 30.0),
     ) -> None:
         mqtt = config.mqtt
@@ -91,6 +96,32 @@ class MqttSink:
             on_message=self._message,
             retry_s=retry_s,
         )
+        self._closing = threading.Event()
+        self._health_thread: threading.Thread | None = None
+        if health is not None:
+            self._health_thread = threading.Thread(
+                target=self._sample_health, args=(health,), name="watcher-mqtt-health", daemon=True
+            )
+            self._health_thread.start()
+
+    def publish_health(self, rows: Sequence[CameraHealth]) -> None:
+        """Retain each camera's status where the remote dashboard reads it; publish only changes."""
+        changed = False
+        for row in rows:
+            if row.camera in self._cameras:
+                changed |= self.board.set(self.topics.status(row.camera), row.to_json().encode())
+        if changed:
+            self.publisher.wake()
+
+    def _sample_health(self, health: HealthFn) -> None:
+        # Its own slow loop, because a camera that is down sends no observations to piggyback on.
+        while True:
+            try:
+                self.publish_health(health())
+            except Exception:  # a status sample must never take the sink down
+                _log.exception("mqtt: camera status sample failed")
+            if self._closing.wait(HEALTH_EVERY_S):
+                return
 
     def handle_event(self, event: Event, image: Image | None) -> None:
         """Queue the event in the outbox (before any publish), then update the rule's retained topics."""
@@ -116,6 +147,9 @@ class MqttSink:
 
     def close(self) -> None:
         """Flush what the broker can take in a moment, publish `offline`, release the outbox."""
+        self._closing.set()
+        if self._health_thread is not None:
+            self._health_thread.join(timeout=2.0)
         self.publisher.close()
         self.outbox.close()
 

@@ -36,6 +36,9 @@ class Topics:
     def counts(self, camera: str) -> str:
         return f"{self.prefix}/{camera}/counts"
 
+    def status(self, camera: str) -> str:
+        return f"{self.prefix}/{camera}/status"
+
     def state(self, camera: str, rule: str) -> str:
         return f"{self.prefix}/{camera}/{rule}/state"
 
