@@ -73,9 +73,14 @@ def test_events_produced_while_the_broker_is_down_arrive_in_order_once_it_is_bac
         assert time.monotonic() - started < 1.0, "a broker outage must not slow the caller"
         assert sink.outbox.ids() == [f"ev-{n}" for n in range(5, 12)]
         broker.start()
-        assert recorder.wait_for("watcher/events", count=12, timeout=20)
+        assert poll(lambda: len(set(recorder.event_ids())) == 12, 20)
         assert poll(lambda: len(sink.outbox) == 0, 5)
-        assert recorder.event_ids() == [f"ev-{n}" for n in range(12)]
+        ids = recorder.event_ids()
+        # QoS 1 is at-least-once on every hop: the restarted broker may redeliver to the recorder's
+        # persistent session what it had sent just before it stopped. Receivers dedupe by the stable
+        # id; what matters is that nothing is lost, the order holds, and only pre-outage events repeat.
+        assert list(dict.fromkeys(ids)) == [f"ev-{n}" for n in range(12)]
+        assert {i for i in ids if ids.count(i) > 1} <= {f"ev-{n}" for n in range(5)}
     finally:
         recorder.close()
         broker.stop()
