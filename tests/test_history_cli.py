@@ -24,7 +24,7 @@ START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    """A config whose store holds three events: 3 h ago (a), 30 min ago (a, end), 20 min ago (b)."""
+    """A config whose store holds three events: 3 h ago (a), 30 min ago (a, end), 5 min ago (b)."""
     path = tmp_path / "config.toml"
     path.write_text('[[cameras]]\nname = "demo"\nurl = "demo"\n')
     clock = FakeClock(wall_start=START)
@@ -32,7 +32,8 @@ def cfg(tmp_path: Path) -> Path:
     store.add(make_event(0, rule="a"))
     clock.advance(150 * 60)
     store.add(make_event(1, EventType.END, rule="a"))
-    clock.advance(10 * 60)
+    # 5 min before START + 3 h (module import): "--since 25m" keeps it for the first 20 min of the run.
+    clock.advance(25 * 60)
     store.add(make_event(2, rule="b"))
     store.close()
     return path
@@ -60,7 +61,7 @@ def test_events_prints_a_table_oldest_first(cfg: Path, capsys: pytest.CaptureFix
     assert [line.split() for line in lines[1:]] == [
         [*_at(0).split(), "start", "a", "demo", "path", "person", "2", "12.300", "-", "-"],
         [*_at(150).split(), "end", "a", "demo", "path", "person", "0", "13.300", "16.500", "-"],
-        [*_at(160).split(), "start", "b", "demo", "path", "person", "2", "14.300", "-", "-"],
+        [*_at(175).split(), "start", "b", "demo", "path", "person", "2", "14.300", "-", "-"],
     ]
 
 
@@ -89,7 +90,7 @@ def test_events_json_line_is_the_event_json_with_its_stored_time(
     (line,) = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
     assert line == {
         **make_event(2, rule="b").to_json(),
-        "created": (START + timedelta(minutes=160)).isoformat(),
+        "created": (START + timedelta(minutes=175)).isoformat(),
     }
 
 
@@ -118,7 +119,7 @@ def test_export_writes_csv_with_a_header(
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [(r["time"], r["type"], r["rule"], r["end"]) for r in rows] == [
         (_at(150), "end", "a", "16.500"),
-        (_at(160), "start", "b", ""),
+        (_at(175), "start", "b", ""),
     ]
 
 
