@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watcher import __version__, config, logs, resources
-from watcher.config import Config
+from watcher.config import CameraConfig, Config
 from watcher.errors import ConfigError, ModelError, SinkError, WatcherError
 
 if TYPE_CHECKING:
@@ -34,6 +34,15 @@ def _load(path: str | None) -> tuple[Config, Path]:
         return config.loads(resources.example_config().read_text(), "config.example.toml"), Path.cwd()
     file = Path(path)
     return config.load(file), file.resolve().parent
+
+
+def _camera(cfg: Config, name: str, key: str = "CAMERA") -> CameraConfig:
+    """The camera called `name`; a one-line error naming the cameras there are when it is not one."""
+    try:
+        return cfg.camera(name)
+    except KeyError:
+        names = ", ".join(c.name for c in cfg.cameras)
+        raise ConfigError(f"unknown camera {name!r} (have: {names})", key=key) from None
 
 
 def _detector(cfg: Config, base: Path, file: str | None) -> Detector:
@@ -101,12 +110,7 @@ def _replay(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.is_file():
         raise ConfigError(f"no such video file: {video}")
-    camera = args.camera or cfg.cameras[0].name
-    try:
-        cfg.camera(camera)
-    except KeyError:
-        names = ", ".join(c.name for c in cfg.cameras)
-        raise ConfigError(f"unknown camera {camera!r} (have: {names})", key="--camera") from None
+    camera = _camera(cfg, args.camera, "--camera").name if args.camera else cfg.cameras[0].name
     detector = _detector(cfg, base, args.config)
     outputs = ReplayOutputs(
         events=Path(args.events) if args.events else None,
@@ -139,11 +143,7 @@ def _snapshot(args: argparse.Namespace) -> int:
     from watcher.clock import SystemClock
 
     cfg, base = _load(args.config)
-    try:
-        cam = cfg.camera(args.camera)
-    except KeyError:
-        names = ", ".join(c.name for c in cfg.cameras)
-        raise ConfigError(f"unknown camera {args.camera!r} (have: {names})", key="CAMERA") from None
+    cam = _camera(cfg, args.camera)
     source = open_source(cam.model_copy(update={"realtime": False}), SystemClock(), base)
     source.open()
     try:
@@ -196,11 +196,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from watcher.calibrate import calibrate, parse_points, prompt_points
 
     cfg, _ = _load(args.config)
-    try:
-        cfg.camera(args.camera)
-    except KeyError:
-        names = ", ".join(c.name for c in cfg.cameras)
-        raise ConfigError(f"unknown camera {args.camera!r} (have: {names})", key="CAMERA") from None
+    _camera(cfg, args.camera)
     if args.image_points and args.world_points:
         image = parse_points(args.image_points, "--image-points")
         world = parse_points(args.world_points, "--world-points")

@@ -8,7 +8,6 @@ frame and thresholded at 0.5; it lands in `Detections.mask` (n, height, width) a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -44,26 +43,6 @@ def is_seg_layout(session: ort.InferenceSession) -> bool:
 
 class YoloSegDetector(YoloDetector):
     """YOLO boxes (letterbox, threshold, class filter, both NMS steps), then masks of the kept boxes."""
-
-    def __init__(
-        self,
-        session: ort.InferenceSession,
-        labels: tuple[str, ...],
-        *,
-        input_size: int = 320,
-        score_threshold: float = 0.35,
-        nms_iou: float = 0.45,
-        class_ids: Sequence[int] = (),
-    ) -> None:
-        super().__init__(
-            session,
-            labels,
-            input_size=input_size,
-            score_threshold=score_threshold,
-            nms_iou=nms_iou,
-            class_ids=class_ids,
-            rect=True,
-        )
 
     def postprocess(self, outputs: list[Tensor], meta: LetterboxMeta) -> sv.Detections:
         raw = np.asarray(outputs[0][0], dtype=np.float32)
