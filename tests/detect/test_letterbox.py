@@ -65,8 +65,10 @@ def test_padding_is_grey_114_and_pixels_are_rgb_in_0_to_1() -> None:
     np.testing.assert_array_equal(tensor[0, :, 160, 160], [0.0, 0.0, 1.0])
 
 
-def test_the_input_buffer_is_reused_for_frames_of_the_same_size() -> None:
-    letterbox = Letterbox(320)
-    first, _ = letterbox(np.zeros((270, 480, 3), dtype=np.uint8))
-    second, _ = letterbox(np.ones((270, 480, 3), dtype=np.uint8))
-    assert first is second
+def test_a_frame_of_another_size_after_the_first_gets_its_own_geometry() -> None:
+    letterbox = Letterbox(320, rect=True)
+    letterbox(np.zeros((270, 480, 3), dtype=np.uint8))
+    tensor, meta = letterbox(np.full((576, 768, 3), 255, dtype=np.uint8))
+    assert tensor.shape == (1, 3, 256, 320)
+    assert (meta.pad_x, meta.pad_y, meta.frame_width, meta.frame_height) == (0, 8, 768, 576)
+    np.testing.assert_array_equal(tensor[0, :, 128, 160], [1.0, 1.0, 1.0])

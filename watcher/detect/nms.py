@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import numpy.typing as npt
+import supervision as sv
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float32]
@@ -27,15 +28,8 @@ def nms_per_class(xyxy: FloatArray, scores: FloatArray, class_ids: IntArray, iou
 
 def box_iou(box: FloatArray, boxes: FloatArray) -> FloatArray:
     """IoU of one xyxy box with each of `boxes`."""
-    x1 = np.maximum(box[0], boxes[:, 0])
-    y1 = np.maximum(box[1], boxes[:, 1])
-    x2 = np.minimum(box[2], boxes[:, 2])
-    y2 = np.minimum(box[3], boxes[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    union = area + areas - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0).astype(np.float32)
+    iou: FloatArray = sv.box_iou_batch(box[None, :], boxes)[0]
+    return iou
 
 
 def suppress_cross_class(
@@ -46,12 +40,12 @@ def suppress_cross_class(
     Per-class NMS leaves e.g. `car 0.88` and `truck 0.42` on one vehicle; this keeps only the car.
     """
     order = np.argsort(-scores, kind="stable")
+    # One IoU matrix up front; the greedy pass below then only reads booleans.
+    clash = (sv.box_iou_batch(xyxy, xyxy) > iou) & (class_ids[:, None] != class_ids[None, :])
+    if not clash.any():
+        return order.astype(np.intp)
     kept: list[int] = []
-    for index in order:
-        if kept:
-            others = np.asarray(kept, dtype=np.intp)
-            overlaps = box_iou(xyxy[index], xyxy[others]) > iou
-            if np.any(overlaps & (class_ids[others] != class_ids[index])):
-                continue
-        kept.append(int(index))
+    for index in order.tolist():
+        if not clash[index, kept].any():
+            kept.append(index)
     return np.asarray(kept, dtype=np.intp)
