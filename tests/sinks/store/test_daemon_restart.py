@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +23,20 @@ from watcher.types import EventType
 DATA = Path(__file__).parents[2] / "data"
 # A worker standing in zone left_of_tape on every frame (bottom centre at 0.08, 0.74 of 480x270).
 WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]
+# `python -c DAEMON CONFIG N`: the daemon in its own process (so it can be SIGKILLed), the worker
+# scripted in for the first N detector calls and gone after them.
+DAEMON = f"""
+import sys
+from pathlib import Path
+from watcher import config
+from watcher.daemon import Daemon
+from watcher.testing import ScriptedDetector
+path = Path(sys.argv[1])
+detector = ScriptedDetector([{WORKER!r}] * int(sys.argv[2]))
+daemon = Daemon(config.load(path), path.parent, detector=detector)
+daemon.install_signal_handlers()
+daemon.run()
+"""
 
 
 def _config(tmp_path: Path) -> config.Config:
@@ -76,3 +94,57 @@ def test_stored_event_of_the_daemon_has_its_snapshot_file(tmp_path: Path) -> Non
     assert stored.snapshot is not None
     assert Path(stored.snapshot).parent == tmp_path / "snapshots" / "floor"
     assert Path(stored.snapshot).stat().st_size > 1000
+
+
+def _spawn(tmp_path: Path, worker_calls: int, log: str) -> subprocess.Popen[bytes]:
+    with (tmp_path / log).open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", DAEMON, str(tmp_path / "config.toml"), str(worker_calls)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _stored_ids(db: Path) -> list[str]:
+    """Ids of the committed event rows, as another process sees them; none before the table exists."""
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(db) as conn:
+            return [row[0] for row in conn.execute("SELECT id FROM events ORDER BY rowid")]
+    except sqlite3.OperationalError:
+        return []
+
+
+def test_daemon_killed_the_moment_its_start_is_stored_resumes_without_a_phantom_start(tmp_path: Path) -> None:
+    _config(tmp_path)
+    db = tmp_path / "watcher.db"
+    first = _spawn(tmp_path, 100_000, "first.log")
+    try:
+        # SIGKILL as soon as the event row is committed: its rule state is in the same commit, so
+        # there is no moment at which the event is stored but the rule is not yet active.
+        assert poll(lambda: _stored_ids(db) != [], 60, interval=0.002), (tmp_path / "first.log").read_text()
+    finally:
+        first.kill()
+        first.wait(10)
+    store = EventStore(db)
+    (started,) = store.events()
+    store.close()
+    # The worker stays 15 detector calls (1 s) more, then leaves: the rule ends, it does not start again.
+    second = _spawn(tmp_path, 15, "second.log")
+    try:
+        assert poll(lambda: len(_stored_ids(db)) >= 2, 60), (tmp_path / "second.log").read_text()
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(10) == 0
+    finally:
+        second.kill()
+        second.wait(10)
+    store = EventStore(db)
+    events = store.events()
+    store.close()
+    assert [(e.type, e.rule, e.start_time) for e in events] == [
+        (EventType.START, "worker_left_of_tape", started.start_time),
+        (EventType.END, "worker_left_of_tape", started.start_time),
+    ]
+    assert events[0] == started
+    assert [(s.rule, s.active) for s in load_states(db)] == [("worker_left_of_tape", False)]

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from watcher.clock import Clock, SystemClock
 from watcher.sinks.store.counts import CountSamples
 from watcher.sinks.store.db import open_database
-from watcher.sinks.store.states import RuleStates
+from watcher.sinks.store.states import RuleStates, state_row
 from watcher.sinks.store.tables import CountSampleRow, EventRow
-from watcher.types import Event, EventObject, EventType
+from watcher.types import Event, EventObject, EventType, RuleState
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,17 @@ class EventStore:
         self.states = RuleStates(self._engine)
         self.counts = CountSamples(self._engine)
 
-    def add(self, event: Event) -> None:
-        """Write one event; writing the same id again replaces it."""
+    def add(self, event: Event, state: RuleState | None = None) -> None:
+        """Write one event (the same id again replaces it) and the rule `state` it leaves, if given.
+
+        Both rows commit in one transaction: a crash between them would restore the rule as it was
+        before the event, and a restart would then send the event again (a phantom `start`).
+        """
+        wall = self._clock.wall().timestamp()
         with Session(self._engine) as session:
-            session.merge(_to_row(event, self._clock.wall().timestamp()))
+            session.merge(_to_row(event, wall))
+            if state is not None:
+                session.merge(state_row(state, wall))
             session.commit()
 
     def events(

@@ -15,7 +15,8 @@ _PRUNE_EVERY_S = 3600.0
 
 
 class StoreSink:
-    """Writes every event and the state it leaves its rule in; owns the store, so `close` closes it.
+    """Writes every event with the state it leaves its rule in (one transaction); owns the store, so
+    `close` closes it.
 
     Rows older than `retention_days` are deleted at the first item and then hourly.
     """
@@ -37,8 +38,7 @@ class StoreSink:
         self._next_prune = float("-inf")
 
     def handle_event(self, event: Event, image: Image | None) -> None:
-        self.store.add(event)
-        self.store.states.save([state_after(event)], self._clock.wall().timestamp())
+        self.store.add(event, state_after(event))
         self._prune_if_due()
 
     def handle_observation(self, obs: Observation) -> None:

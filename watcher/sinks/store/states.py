@@ -22,18 +22,7 @@ class RuleStates:
         """Write these states (wall-clock epoch `updated`), replacing earlier rows of the same rules."""
         with Session(self._engine) as session:
             for state in states:
-                session.merge(
-                    RuleStateRow(
-                        rule=state.rule,
-                        camera=state.camera,
-                        kind=state.kind,
-                        active=state.active,
-                        value=json.dumps(state.value),
-                        since=state.since,
-                        enabled=state.enabled,
-                        updated=updated,
-                    )
-                )
+                session.merge(state_row(state, updated))
             session.commit()
 
     def load(self) -> list[RuleState]:
@@ -52,6 +41,20 @@ class RuleStates:
             )
             for row in rows
         ]
+
+
+def state_row(state: RuleState, updated: float) -> RuleStateRow:
+    """The `rule_states` row of a state saved at wall-clock epoch `updated`."""
+    return RuleStateRow(
+        rule=state.rule,
+        camera=state.camera,
+        kind=state.kind,
+        active=state.active,
+        value=json.dumps(state.value),
+        since=state.since,
+        enabled=state.enabled,
+        updated=updated,
+    )
 
 
 def state_after(event: Event) -> RuleState:
