@@ -160,7 +160,7 @@ def test_rule_class_unknown_to_the_model_is_a_config_error() -> None:
     with pytest.raises(ConfigError) as info:
         config.check_classes(cfg, ["person", "car"], "config.toml")
     assert str(info.value) == (
-        "config.toml: rules[0].classes[0]: unknown class 'persn' for model yolov8n (e.g. person, car)"
+        "config.toml: rules[0].classes[0]: unknown class 'persn' for model yolov8n_int8 (e.g. person, car)"
     )
 
 
@@ -185,3 +185,134 @@ def test_rule_recipes_are_valid_with_their_camera() -> None:
     for recipe in sorted(rules_dir.glob("*.toml")):
         cfg = config.loads('[[cameras]]\nname = "front"\nurl = "demo"\n' + recipe.read_text(), recipe.name)
         assert cfg.rules, recipe.name
+
+
+# --- per-camera detector and camera URLs (issue 8)
+
+YARD = '[[cameras]]\nname = "yard"\nurl = "demo"\n'
+
+
+def test_camera_detector_keys_not_given_come_from_the_global_detector() -> None:
+    cfg = config.loads(
+        CAMERA
+        + 'detector = { model = "ssd_mobilenet_v2" }\n[detector]\nscore_threshold = 0.5\nthreads = 1\n',
+        env={},
+    )
+    assert cfg.detector_for(cfg.cameras[0]) == config.DetectorConfig(
+        model="ssd_mobilenet_v2", score_threshold=0.5, threads=1
+    )
+
+
+def test_camera_without_its_own_detector_uses_the_global_one() -> None:
+    cfg = config.loads(CAMERA + '[detector]\nmodel = "ssd_mobilenet_v2"\n', env={})
+    assert cfg.detector_for(cfg.cameras[0]) is cfg.detector
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CAMERA + YARD + 'detector = { modle = "x" }\n', "cameras[1].detector.modle: unknown key"),
+        (
+            CAMERA + "detector = { input_size = 300 }\n",
+            "cameras[0].detector.input_size: must be a multiple of 32 (got 300)",
+        ),
+        (CAMERA + 'detector = "ssd"\n', "cameras[0].detector: must be a table (got 'ssd')"),
+    ],
+    ids=["unknown_key", "bad_value", "not_a_table"],
+)
+def test_bad_camera_detector_key_names_its_key_path(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.loads(text, env={})
+    assert str(info.value) == f"config.toml: {message}"
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "problem"),
+    [
+        ("url", "rtsp://", "URL has no host (got 'rtsp://')"),
+        ("url", "rtsp://admin:pw1234@:554/live", "URL has no host (got 'rtsp://***@:554/live')"),
+        ("url", "rtsps://:322/stream", "URL has no host (got 'rtsps://:322/stream')"),
+        ("url", "http:///video.mjpg", "URL has no host (got 'http:///video.mjpg')"),
+        (
+            "url",
+            "https://u:secret@/v.mjpg?token=abc",
+            "URL has no host (got 'https://***@/v.mjpg?token=***')",
+        ),
+        ("url", "rtsp://cam:99999/x", "malformed URL: Port out of range 0-65535 (got 'rtsp://cam:99999/x')"),
+        (
+            "url",
+            "ftp://cam/clip.mp4",
+            "unsupported URL scheme 'ftp' (use rtsp://, http(s)://, a file path, usb:N or demo) "
+            "(got 'ftp://cam/clip.mp4')",
+        ),
+        (
+            "url",
+            "usb:front",
+            "USB camera must be usb:N with N a device number, not 'usb:front' (got 'usb:front')",
+        ),
+        ("url", "  ", "empty URL (got '  ')"),
+        ("detect_url", "rtsp://admin:pw1234@/sub", "URL has no host (got 'rtsp://***@/sub')"),
+    ],
+)
+def test_malformed_camera_url_is_a_config_error_with_credentials_redacted(
+    key: str, url: str, problem: str
+) -> None:
+    keys = f'url = "{url}"\n' if key == "url" else f'url = "rtsp://cam.local/main"\n{key} = "{url}"\n'
+    with pytest.raises(ConfigError) as info:
+        config.loads('[[cameras]]\nname = "porch"\n' + keys, env={})
+    assert str(info.value) == f"config.toml: cameras[0].{key}: {problem}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "demo",
+        "usb:0",
+        "clips/porch.mp4",
+        "/var/lib/watcher/clip.mp4",
+        "file:///tmp/clip.mp4",
+        "rtsp://admin:pw@192.168.1.20:554/stream2",
+        "rtsps://cam.local/live",
+        "http://10.0.0.2:8080/video.mjpg",
+        "https://cam.local/v.mjpg",
+    ],
+)
+def test_well_formed_camera_urls_are_accepted(url: str) -> None:
+    cfg = config.loads(f'[[cameras]]\nname = "porch"\nurl = "{url}"\n', env={})
+    assert cfg.cameras[0].url == url
+
+
+def test_rule_class_is_checked_against_the_model_of_its_own_camera() -> None:
+    text = CAMERA + YARD + 'detector = { model = "ssd_mobilenet_v2" }\n' + RULE.replace("porch", "yard")
+    cfg = config.loads(text + 'classes = ["person", "backpack"]\n', env={})
+    labels = {"porch": ["person", "backpack"], "yard": ["person", "car"]}
+    with pytest.raises(ConfigError) as info:
+        config.check_classes(cfg, labels, "config.toml")
+    assert str(info.value) == (
+        "config.toml: rules[0].classes[1]: "
+        "unknown class 'backpack' for model ssd_mobilenet_v2 (e.g. person, car)"
+    )
+
+
+def test_unknown_class_in_a_camera_detector_filter_names_the_cameras_key() -> None:
+    cfg = config.loads(CAMERA + YARD + 'detector = { classes = ["car", "lorry"] }\n', env={})
+    with pytest.raises(ConfigError) as info:
+        config.check_classes(cfg, {"porch": ["person"], "yard": ["person", "car"]}, "config.toml")
+    assert str(info.value) == (
+        "config.toml: cameras[1].detector.classes[1]: "
+        "unknown class 'lorry' for model yolov8n_int8 (e.g. person, car)"
+    )
+
+
+def test_rule_class_outside_its_cameras_own_filter_names_that_filter() -> None:
+    text = CAMERA + 'detector = { classes = ["car"] }\n' + RULE
+    with pytest.raises(ConfigError) as info:
+        config.check_classes(config.loads(text, env={}), {"porch": ["person", "car"]}, "config.toml")
+    assert str(info.value) == (
+        "config.toml: rules[0].classes[0]: class 'person' is filtered out by cameras[0].detector.classes"
+    )
+
+
+def test_camera_whose_model_did_not_load_is_not_class_checked() -> None:
+    cfg = config.loads(CAMERA + YARD + RULE.replace("porch", "yard") + 'classes = ["persn"]\n', env={})
+    config.check_classes(cfg, {"porch": ["person"]}, "config.toml")

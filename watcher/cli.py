@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from watcher import __version__, config, logs, resources
 from watcher.config import CameraConfig, Config
-from watcher.errors import ConfigError, ModelError, SinkError, WatcherError
+from watcher.errors import ConfigError, SinkError, WatcherError
 
 if TYPE_CHECKING:
     from watcher.detect import Detector
@@ -45,18 +45,35 @@ def _camera(cfg: Config, name: str, key: str = "CAMERA") -> CameraConfig:
         raise ConfigError(f"unknown camera {name!r} (have: {names})", key=key) from None
 
 
-def _detector(cfg: Config, base: Path, file: str | None) -> Detector:
-    """The configured detector; a model problem is reported as a config error on `detector.model`."""
-    from watcher.detect import load_detector
+def _detectors(
+    cfg: Config, base: Path, file: str | None, cameras: Sequence[CameraConfig]
+) -> dict[str, Detector]:
+    """The detectors of `cameras`; a model problem is a config error at its key (`detector.model`)."""
+    from watcher.detectors import load_camera_detectors
 
-    file = file or "config.example.toml"
-    try:
-        # Load without the class filter first, so an unknown class is reported at its own key.
-        detector = load_detector(cfg.detector.model_copy(update={"classes": []}), base)
-    except ModelError as exc:
-        raise ConfigError(str(exc), file=file, key="detector.model") from None
-    config.check_classes(cfg, detector.labels, file)
-    return load_detector(cfg.detector, base) if cfg.detector.classes else detector
+    names = {camera.name for camera in cameras}
+    loaded = load_camera_detectors(
+        cfg, base, only=lambda c: c.name in names, file=file or "config.example.toml"
+    )
+    if loaded.failures:
+        raise next(iter(loaded.failures.values()))
+    return loaded.detectors
+
+
+def _located(exc: ConfigError, file: str | None) -> ConfigError:
+    """`exc` naming the config file, when it was raised where the file is not known (the daemon)."""
+    if exc.file is not None:
+        return exc
+    return ConfigError(exc.problem, file=file or "config.example.toml", key=exc.key, line=exc.line)
+
+
+def _models_in_use(cfg: Config, detectors: dict[str, Detector]) -> str:
+    """`model yolov8n (80 classes)`, or each distinct model when cameras have their own."""
+    counts: dict[str, int] = {}
+    for camera in cfg.cameras:
+        counts.setdefault(cfg.detector_for(camera).model, len(detectors[camera.name].labels))
+    shown = ", ".join(f"{model} ({count} classes)" for model, count in counts.items())
+    return f"{'model' if len(counts) == 1 else 'models'} {shown}"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -64,7 +81,7 @@ def _check(args: argparse.Namespace) -> int:
         print(json.dumps(config.schema(), indent=2))
         return 0
     cfg, base = _load(args.config)
-    detector = _detector(cfg, base, args.config)
+    detectors = _detectors(cfg, base, args.config, cfg.cameras)
     from watcher.sinks.notify import apprise_senders
 
     for name, target in cfg.notify.items():
@@ -75,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
     rules = len(cfg.rules)
     print(
         f"ok: {len(cfg.cameras)} camera(s), {len(cfg.zones)} zone(s), {rules} rule(s), "
-        f"model {cfg.detector.model} ({len(detector.labels)} classes)"
+        f"{_models_in_use(cfg, detectors)}"
     )
     return 0
 
@@ -86,11 +103,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.tui:
         from watcher.tui import run_in_process
 
-        run_in_process(cfg, base, _detector(cfg, base, args.config))
+        try:
+            run_in_process(cfg, base)
+        except ConfigError as exc:
+            raise _located(exc, args.config) from None
         return 0
     from watcher.daemon import Daemon
 
-    daemon = Daemon(cfg, base, detector=_detector(cfg, base, args.config))
+    try:
+        daemon = Daemon(cfg, base)
+    except ConfigError as exc:  # every camera's model failed, or a rule names a class the model lacks
+        raise _located(exc, args.config) from None
     daemon.install_signal_handlers()
     log.info(
         "watcher %s: %d camera(s), %d rule(s); Ctrl-C to stop",
@@ -111,7 +134,7 @@ def _replay(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise ConfigError(f"no such video file: {video}")
     camera = _camera(cfg, args.camera, "--camera").name if args.camera else cfg.cameras[0].name
-    detector = _detector(cfg, base, args.config)
+    detector = _detectors(cfg, base, args.config, [cfg.camera(camera)])[camera]
     outputs = ReplayOutputs(
         events=Path(args.events) if args.events else None,
         observations=Path(args.observations) if args.observations else None,
@@ -185,7 +208,8 @@ def _bench(args: argparse.Namespace) -> int:
         realtime=args.realtime,
         mqtt=_host_port(args.mqtt) if args.mqtt else None,
     )
-    result = run_bench(cfg, base, options, detector=_detector(cfg, base, args.config))
+    first = cfg.cameras[0]
+    result = run_bench(cfg, base, options, detector=_detectors(cfg, base, args.config, [first])[first.name])
     print(result.table())
     if args.json:
         result.write_json(Path(args.json))

@@ -7,7 +7,7 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from datetime import time as dt_time
 from pathlib import Path
@@ -87,6 +87,19 @@ class GroundPlaneConfig(StrictModel):
         return self
 
 
+class DetectorConfig(StrictModel):
+    """The object detector: model and thresholds; under a camera, keys not set come from `[detector]`."""
+
+    model: str = Field("yolov8n", description="A name from models/manifest.toml or a path to an .onnx file.")
+    layout: Literal["auto", "yolo", "ssd"] = Field("auto", description="Output layout of a custom model.")
+    labels: str | None = Field(None, description="Labels file for a custom model (one name per line).")
+    input_size: int = Field(320, gt=0, multiple_of=32, description="Letterbox size (YOLO); SSD is fixed.")
+    score_threshold: float = Field(0.35, gt=0, le=1)
+    nms_iou: float = Field(0.45, gt=0, le=1)
+    classes: list[str] = Field(default_factory=list, description="Keep only these labels; empty = all.")
+    threads: int = Field(2, ge=1, le=64, description="ONNX Runtime intra-op threads.")
+
+
 class CameraConfig(StrictModel):
     name: str = Field(pattern=r"^[a-z0-9_]+$", description="Identifier used in topics and rules.")
     url: str = Field(description='rtsp://, http(s):// (MJPEG), a file path, "usb:N" or "demo".')
@@ -113,17 +126,23 @@ class CameraConfig(StrictModel):
     ground_plane: GroundPlaneConfig | None = Field(
         None, description="Image-to-ground calibration for metres and m² (`watcher calibrate`)."
     )
+    detector: DetectorConfig | None = Field(
+        None,
+        description='This camera\'s own detector keys, e.g. `{ model = "ssd_mobilenet_v2" }`; keys not '
+        "given come from `[detector]`. Cameras with the same model and threads share it in memory.",
+    )
 
+    @field_validator("url", "detect_url")
+    @classmethod
+    def _source_url(cls, url: str | None) -> str | None:
+        from watcher.capture.url import redact_url, source_kind  # watcher.capture imports this module
 
-class DetectorConfig(StrictModel):
-    model: str = Field("yolov8n", description="A name from models/manifest.toml or a path to an .onnx file.")
-    layout: Literal["auto", "yolo", "ssd"] = Field("auto", description="Output layout of a custom model.")
-    labels: str | None = Field(None, description="Labels file for a custom model (one name per line).")
-    input_size: int = Field(320, gt=0, multiple_of=32, description="Letterbox size (YOLO); SSD is fixed.")
-    score_threshold: float = Field(0.35, gt=0, le=1)
-    nms_iou: float = Field(0.45, gt=0, le=1)
-    classes: list[str] = Field(default_factory=list, description="Keep only these labels; empty = all.")
-    threads: int = Field(2, ge=1, le=64, description="ONNX Runtime intra-op threads.")
+        if url is not None:
+            try:
+                source_kind(url)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (got {redact_url(url)!r})") from None
+        return url
 
 
 class TrackerConfig(StrictModel):
@@ -320,6 +339,20 @@ class Config(StrictModel):
                 return camera
         raise KeyError(name)
 
+    def detector_for(self, camera: CameraConfig) -> DetectorConfig:
+        """The camera's effective detector: the keys it sets in its own `detector` over `[detector]`."""
+        own = camera.detector
+        if own is None:
+            return self.detector
+        return self.detector.model_copy(update={key: getattr(own, key) for key in own.model_fields_set})
+
+    def detector_key(self, index: int, key: str) -> str:
+        """Where camera `index` takes detector `key` from: `cameras[i].detector.<key>` or `detector.<key>`."""
+        own = self.cameras[index].detector
+        return (
+            f"cameras[{index}].detector.{key}" if own and key in own.model_fields_set else f"detector.{key}"
+        )
+
 
 class _RefError(ValueError):
     """A cross-reference error raised inside a validator; carries its own key path."""
@@ -500,26 +533,36 @@ def iter_rules(config: Config, camera: str) -> Iterator[RuleConfig]:
     return (rule for rule in config.rules if rule.camera == camera)
 
 
-def check_classes(config: Config, labels: Sequence[str], file: str = "config.toml") -> None:
-    """Every class a rule or the detector filter names must be one the model knows."""
-    known = set(labels)
+def check_classes(
+    config: Config, labels: Sequence[str] | Mapping[str, Sequence[str]], file: str | None = "config.toml"
+) -> None:
+    """Every class a rule or a detector filter names must be one its camera's model knows.
+
+    `labels` are the model's class names, or per camera name when cameras have their own models
+    (a camera missing from the mapping, whose model failed to load, is not checked).
+    """
+    for i, camera in enumerate(config.cameras):
+        known = labels if not isinstance(labels, Mapping) else labels.get(camera.name)
+        if known is not None:
+            _check_camera_classes(config, i, known, file)
+
+
+def _check_camera_classes(config: Config, index: int, labels: Sequence[str], file: str | None) -> None:
+    camera = config.cameras[index]
+    detector = config.detector_for(camera)
     hint = ", ".join(list(labels)[:6])
-    for j, label in enumerate(config.detector.classes):
-        if label not in known:
-            raise ConfigError(
-                f"unknown class {label!r} for model {config.detector.model} (e.g. {hint})",
-                file=file,
-                key=f"detector.classes[{j}]",
-            )
-    kept = set(config.detector.classes)
+    unknown = f"for model {detector.model} (e.g. {hint})"
+    filter_key = config.detector_key(index, "classes")
+    for j, label in enumerate(detector.classes):
+        if label not in labels:
+            raise ConfigError(f"unknown class {label!r} {unknown}", file=file, key=f"{filter_key}[{j}]")
+    kept = set(detector.classes)
     for i, rule in enumerate(config.rules):
+        if rule.camera != camera.name:
+            continue
         for j, label in enumerate(rule.classes):
             key = f"rules[{i}].classes[{j}]"
-            if label not in known:
-                raise ConfigError(
-                    f"unknown class {label!r} for model {config.detector.model} (e.g. {hint})",
-                    file=file,
-                    key=key,
-                )
+            if label not in labels:
+                raise ConfigError(f"unknown class {label!r} {unknown}", file=file, key=key)
             if kept and label not in kept:
-                raise ConfigError(f"class {label!r} is filtered out by detector.classes", file=file, key=key)
+                raise ConfigError(f"class {label!r} is filtered out by {filter_key}", file=file, key=key)

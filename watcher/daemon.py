@@ -14,7 +14,8 @@ from watcher.capture import CaptureStatus, CaptureThread, detect_stream, open_so
 from watcher.clock import Clock, SystemClock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
-from watcher.detect import Detector, load_detector
+from watcher.detect import Detector
+from watcher.detectors import daemon_detectors
 from watcher.errors import SourceError, WatcherError
 from watcher.pipeline import CameraPipeline, build_pipelines
 from watcher.redact import add_secrets, config_secrets
@@ -59,19 +60,24 @@ class Daemon:
         self.config = config
         add_secrets(config_secrets(config))  # before anything can log them
         self.clock = clock or SystemClock()
-        self.detector = detector or load_detector(config.detector, base_dir)
+        # One model per distinct camera setting; a camera whose model fails is its error, not a stop.
+        self.errors: dict[str, str] = {}
+        detectors: Detector | dict[str, Detector]
+        if detector is None:
+            detectors, self.errors = daemon_detectors(config, base_dir)
+        else:
+            detectors = detector
         self.engine = RulesEngine(config.rules, timezone=config.timezone, clock=self.clock)
         self._store = data_path(config.store.path, base_dir) if config.store.enabled else None
         if self._store is not None:
             restored = self.engine.restore(load_states(self._store))
             if restored:
                 log.info("restored the state of %d rule(s) from %s", len(restored), self._store)
-        self.pipelines: dict[str, CameraPipeline] = build_pipelines(
-            config, self.detector, self.engine, base_dir
-        )
+        self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, detectors, self.engine, base_dir)
         self.captures: dict[str, CaptureThread] = {}
-        self.errors: dict[str, str] = {}
         for name, pipeline in self.pipelines.items():
+            if name in self.errors:
+                continue
             try:
                 source = open_source(detect_stream(pipeline.camera), self.clock, base_dir)
             except SourceError as exc:
@@ -80,11 +86,12 @@ class Daemon:
                 continue
             self.captures[name] = CaptureThread(source, self.clock, backoff_max_s=RECONNECT_MAX_S)
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
+        # Before the sinks: MQTT's status thread samples it at once.
+        self.last_observation: dict[str, Observation] = {}
         health = HealthSampler(self, self.clock).sample
         sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states, health=health)
         self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
-        self.last_observation: dict[str, Observation] = {}
         self.snapshot_requests: set[str] = set()
         """Cameras whose next frame a snapshot sink should save (see `SaveSnapshot`)."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,10 +149,16 @@ class CameraPipeline:
 
 def build_pipelines(
     config: Config,
-    detector: Detector,
+    detectors: Detector | Mapping[str, Detector],
     engine: RulesEngine,
     base_dir: Path | None = None,
     only: Callable[[CameraConfig], bool] = lambda c: c.enabled,
 ) -> dict[str, CameraPipeline]:
-    """One pipeline per selected camera, sharing the detector and the rules engine."""
-    return {c.name: CameraPipeline(c, config, detector, engine, base_dir) for c in config.cameras if only(c)}
+    """One pipeline per selected camera, sharing the rules engine; one detector for all, or one per camera."""
+
+    def detector(camera: CameraConfig) -> Detector:
+        return detectors[camera.name] if isinstance(detectors, Mapping) else detectors
+
+    return {
+        c.name: CameraPipeline(c, config, detector(c), engine, base_dir) for c in config.cameras if only(c)
+    }

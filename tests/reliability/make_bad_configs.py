@@ -136,6 +136,26 @@ CASES: list[tuple[str, str, str]] = [
         '[[cameras]]\nname = "porch"\nurl = ["demo"]\n',
         ": cameras[0].url: input should be a valid string (got ['demo'])",
     ),
+    (
+        "camera_url_rtsp_without_host",
+        '[[cameras]]\nname = "porch"\nurl = "rtsp://admin:secret@:554/live"\n',
+        ": cameras[0].url: URL has no host (got 'rtsp://***@:554/live')",
+    ),
+    (
+        "camera_detect_url_http_without_host",
+        CAM + 'detect_url = "http:///sub.mjpg"\n',
+        ": cameras[0].detect_url: URL has no host (got 'http:///sub.mjpg')",
+    ),
+    (
+        "camera_url_unsupported_scheme",
+        '[[cameras]]\nname = "porch"\nurl = "ftp://cam/clip.mp4"\n',
+        ": cameras[0].url: unsupported URL scheme 'ftp' (use rtsp://, http(s)://, a file path, usb:N or demo) (got 'ftp://cam/clip.mp4')",
+    ),
+    (
+        "camera_url_usb_not_a_number",
+        '[[cameras]]\nname = "porch"\nurl = "usb:front"\n',
+        ": cameras[0].url: USB camera must be usb:N with N a device number, not 'usb:front' (got 'usb:front')",
+    ),
     ("camera_duplicate_name", CAM + CAM, ": cameras[1].name: duplicate name 'porch'"),
     ("camera_unknown_key", CAM + "fps = 3\n", ": cameras[0].fps: unknown key"),
     ("camera_detect_fps_zero", CAM + "detect_fps = 0\n", ": cameras[0].detect_fps: must be > 0 (got 0)"),
@@ -282,7 +302,42 @@ CASES: list[tuple[str, str, str]] = [
     (
         "detector_model_unknown_name",
         CAM + '[detector]\nmodel = "yolov99"\n',
-        ": detector.model: model yolov99: unknown model name (known: ssd_mobilenet_v2, yolov8n; or give a path to an .onnx file)",
+        ": detector.model: model yolov99: unknown model name (known: ssd_mobilenet_v2, yolov8n, yolov8n_int8; or give a path to an .onnx file)",
+    ),
+    (
+        "camera_detector_model_missing_file",
+        CAM + 'detector = { model = "nowhere/model.onnx" }\n',
+        ": cameras[0].detector.model: model {dir}/nowhere/model.onnx: file not found",
+    ),
+    (
+        "camera_detector_model_not_onnx",
+        CAM + 'detector = { model = "./camera_detector_model_not_onnx.toml" }\n',
+        ": cameras[0].detector.model: model {dir}/camera_detector_model_not_onnx.toml: not a valid ONNX model (Protobuf parsing failed.)",
+    ),
+    (
+        "camera_detector_model_unknown_name_second_camera",
+        CAM + '[[cameras]]\nname = "yard"\nurl = "demo"\ndetector = { model = "yolov99" }\n',
+        ": cameras[1].detector.model: model yolov99: unknown model name (known: ssd_mobilenet_v2, yolov8n, yolov8n_int8; or give a path to an .onnx file)",
+    ),
+    (
+        "camera_detector_unknown_key",
+        CAM + 'detector = { modle = "x" }\n',
+        ": cameras[0].detector.modle: unknown key",
+    ),
+    (
+        "camera_detector_not_a_table",
+        CAM + 'detector = "ssd_mobilenet_v2"\n',
+        ": cameras[0].detector: must be a table (got 'ssd_mobilenet_v2')",
+    ),
+    (
+        "camera_detector_class_unknown",
+        CAM + 'detector = { classes = ["persn"] }\n',
+        ": cameras[0].detector.classes[0]: unknown class 'persn' for model yolov8n_int8 (e.g. person, bicycle, car, motorcycle, airplane, bus)",
+    ),
+    (
+        "rule_class_unknown_to_its_cameras_model",
+        CAM + 'detector = { model = "ssd_mobilenet_v2" }\n' + RULE + 'classes = ["persn"]\n',
+        ": rules[0].classes[0]: unknown class 'persn' for model ssd_mobilenet_v2 (e.g. person, bicycle, car, motorcycle, airplane, bus)",
     ),
     # --- tracker
     (
@@ -482,7 +537,7 @@ CASES: list[tuple[str, str, str]] = [
     (
         "rule_class_unknown_to_model",
         CAM + RULE + 'classes = ["persn"]\n',
-        ": rules[0].classes[0]: unknown class 'persn' for model yolov8n (e.g. person, bicycle, car, motorcycle, airplane, bus)",
+        ": rules[0].classes[0]: unknown class 'persn' for model yolov8n_int8 (e.g. person, bicycle, car, motorcycle, airplane, bus)",
     ),
     (
         "rule_class_filtered_out",

@@ -2,7 +2,7 @@
 
 from watcher.detect.base import Detector, OnnxDetector
 from watcher.detect.letterbox import Letterbox, LetterboxMeta
-from watcher.detect.load import load_detector
+from watcher.detect.load import LoadedModel, load_detector, make_detector, open_model
 from watcher.detect.manifest import ModelInfo, list_models, models_dir
 from watcher.detect.motion import MotionGate, MotionResult
 from watcher.detect.nms import nms_per_class, suppress_cross_class
@@ -14,6 +14,7 @@ __all__ = [
     "Detector",
     "Letterbox",
     "LetterboxMeta",
+    "LoadedModel",
     "ModelInfo",
     "MotionGate",
     "MotionResult",
@@ -24,7 +25,9 @@ __all__ = [
     "YoloDetector",
     "list_models",
     "load_detector",
+    "make_detector",
     "models_dir",
     "nms_per_class",
+    "open_model",
     "suppress_cross_class",
 ]

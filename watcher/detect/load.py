@@ -1,10 +1,13 @@
-"""`load_detector`: from a `[detector]` config to a ready detector."""
+"""`load_detector`: from a `[detector]` config to a ready detector, via a shareable `LoadedModel`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import onnxruntime as ort
 
 from watcher.config import DetectorConfig
@@ -60,8 +63,20 @@ def _check_yolo_labels(session: ort.InferenceSession, path: Path, count: int, id
         raise ModelError(str(path), "YOLO labels must number the classes 0..C-1 without gaps")
 
 
-def load_detector(cfg: DetectorConfig, base_dir: Path | None = None) -> OnnxDetector[Any]:
-    """A YOLO or SSD detector for `cfg.model` (a manifest name or an .onnx path relative to `base_dir`)."""
+@dataclass(frozen=True)
+class LoadedModel:
+    """An open model with its layout and class names; detectors with other thresholds can share it."""
+
+    path: Path
+    session: ort.InferenceSession
+    layout: Layout
+    names: tuple[str, ...]
+    lookup: npt.NDArray[np.intp]
+    """Model class id to index in `names` (-1 for gaps)."""
+
+
+def open_model(cfg: DetectorConfig, base_dir: Path | None = None) -> LoadedModel:
+    """The session, layout and labels of `cfg.model` (uses `model`, `layout`, `labels` and `threads`)."""
     path, entry = _model_file(cfg, base_dir)
     session = open_session(path, cfg.threads)
     layout: Layout
@@ -74,15 +89,28 @@ def load_detector(cfg: DetectorConfig, base_dir: Path | None = None) -> OnnxDete
     else:
         layout = detect_layout(session, path)
     names, lookup = dense(_labels(cfg, base_dir, path, entry, session))
-    class_ids = class_indices(cfg.classes, names, str(path))
-    if layout == "ssd":
-        return SsdDetector(session, names, lookup, score_threshold=cfg.score_threshold, class_ids=class_ids)
-    _check_yolo_labels(session, path, len(names), len(lookup))
+    if layout == "yolo":
+        _check_yolo_labels(session, path, len(names), len(lookup))
+    return LoadedModel(path, session, layout, names, lookup)
+
+
+def make_detector(model: LoadedModel, cfg: DetectorConfig) -> OnnxDetector[Any]:
+    """A detector on `model`'s session with `cfg`'s class filter, thresholds and input size."""
+    class_ids = class_indices(cfg.classes, model.names, str(model.path))
+    if model.layout == "ssd":
+        return SsdDetector(
+            model.session, model.names, model.lookup, score_threshold=cfg.score_threshold, class_ids=class_ids
+        )
     return YoloDetector(
-        session,
-        names,
+        model.session,
+        model.names,
         input_size=cfg.input_size,
         score_threshold=cfg.score_threshold,
         nms_iou=cfg.nms_iou,
         class_ids=class_ids,
     )
+
+
+def load_detector(cfg: DetectorConfig, base_dir: Path | None = None) -> OnnxDetector[Any]:
+    """A YOLO or SSD detector for `cfg.model` (a manifest name or an .onnx path relative to `base_dir`)."""
+    return make_detector(open_model(cfg, base_dir), cfg)

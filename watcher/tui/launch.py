@@ -34,7 +34,7 @@ def run_dashboard(feed: Feed, clock: Clock) -> None:
             root.addHandler(handler)
 
 
-def run_in_process(config: Config, base_dir: Path, detector: Detector) -> None:
+def run_in_process(config: Config, base_dir: Path, detector: Detector | None = None) -> None:
     """`watcher run --tui`: the daemon on a worker thread, the dashboard on this one."""
     from watcher.daemon import Daemon
     from watcher.tui.local import DashboardSink, LocalFeed
