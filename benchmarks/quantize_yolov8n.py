@@ -5,11 +5,14 @@ Run (needs the `onnx` package, which watcher itself does not):
     .venv/bin/python benchmarks/quantize_yolov8n.py calibrate /tmp/q      # tensors from real clips
     /tmp/qvenv/bin/python benchmarks/quantize_yolov8n.py quantize /tmp/q  # writes /tmp/q/yolov8n_int8.onnx
     .venv/bin/python benchmarks/quantize_yolov8n.py compare /tmp/q        # interleaved timing + accuracy
+The clips are read from $WATCHER_MEDIA (default /work/shared/media): vtest.mp4, people-detection.mp4,
+worker-zone-detection.mp4 and box.mp4 for calibration; `compare` also needs their *.truth.json.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import sys
@@ -19,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-MEDIA = Path("/work/shared/media")
+# The real clips (shared/media of the model build); models/recreate.sh points it at its own copy.
+MEDIA = Path(os.environ.get("WATCHER_MEDIA", "/work/shared/media"))
 CALIBRATION_CLIPS = ("vtest.mp4", "people-detection.mp4", "worker-zone-detection.mp4", "box.mp4")
 
 
@@ -133,7 +137,51 @@ def compare(out: Path) -> None:
     result["speedup_median"] = round(
         result["fp32"]["detect_ms_median"] / result["int8"]["detect_ms_median"], 2
     )
+    result["int8_vs_fp32_boxes"] = agreement(out, labels)
     print(json.dumps(result, indent=2))
+
+
+def agreement(out: Path, labels: str) -> dict[str, object]:
+    """mAP of int8 against the float model's own boxes (score >= 0.35) on every 10th frame of every clip.
+
+    The clips' truth has counts and a few boxes, not every box, so a full AP against truth is not
+    possible; this measures what quantization changes, class by class, on real frames.
+    """
+    import cv2
+    from supervision.metrics import MeanAveragePrecision
+
+    from watcher.config import DetectorConfig
+    from watcher.detect import load_detector
+
+    reference = load_detector(DetectorConfig(model="yolov8n"))
+    low = 0.05  # AP needs the low-confidence tail of the ranking too
+    candidates = {
+        "fp32": load_detector(DetectorConfig(model="yolov8n", score_threshold=low)),
+        "int8": load_detector(
+            DetectorConfig(model=str(out / "yolov8n_int8.onnx"), labels=labels, score_threshold=low)
+        ),
+    }
+    metrics = {name: MeanAveragePrecision() for name in candidates}
+    frames_used = boxes = 0
+    for clip in sorted(MEDIA.glob("*.mp4")):
+        capture = cv2.VideoCapture(str(clip))
+        index = 0
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            if index % 10 == 0:
+                target = reference.detect(image)
+                frames_used, boxes = frames_used + 1, boxes + len(target)
+                for name, detector in candidates.items():
+                    metrics[name].update(detector.detect(image), target)
+            index += 1
+    found: dict[str, object] = {"frames": frames_used, "reference_boxes": boxes}
+    for name, metric in metrics.items():
+        computed = metric.compute()
+        found[f"{name}_map50"] = round(float(computed.map50), 3)
+        found[f"{name}_map50_95"] = round(float(computed.map50_95), 3)
+    return found
 
 
 if __name__ == "__main__":

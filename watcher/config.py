@@ -90,7 +90,11 @@ class GroundPlaneConfig(StrictModel):
 class DetectorConfig(StrictModel):
     """The object detector: model and thresholds; under a camera, keys not set come from `[detector]`."""
 
-    model: str = Field("yolov8n", description="A name from models/manifest.toml or a path to an .onnx file.")
+    model: str = Field(
+        "yolov8n_int8",
+        description="A name from models/manifest.toml (yolov8n_int8; yolov8n: the float32 original; "
+        "ssd_mobilenet_v2: Apache-2.0) or a path to an .onnx file.",
+    )
     layout: Literal["auto", "yolo", "ssd"] = Field("auto", description="Output layout of a custom model.")
     labels: str | None = Field(None, description="Labels file for a custom model (one name per line).")
     input_size: int = Field(320, gt=0, multiple_of=32, description="Letterbox size (YOLO); SSD is fixed.")

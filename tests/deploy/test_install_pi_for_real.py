@@ -50,7 +50,7 @@ def test_install_script_installs_twice_and_the_service_command_sees_events(
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     first, second = out.split("### second run")
-    ok = "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n (80 classes)"
+    ok = "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n_int8 (80 classes)"
     assert ok in first
     assert ok in second
     assert "= writing /etc/watcher/config.toml" in first

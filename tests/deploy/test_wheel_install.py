@@ -94,6 +94,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     [
         "watcher/_models/manifest.toml",
         "watcher/_models/yolov8n.onnx",
+        "watcher/_models/yolov8n_int8.onnx",
         "watcher/_models/ssd_mobilenet_v2_coco.onnx",
         "watcher/_rules/person_in_zone.toml",
         "watcher/_config.example.toml",
@@ -125,17 +126,18 @@ def test_installed_check_config_accepts_the_shipped_example(installed: Installed
     done = installed.watcher("check-config", "-c", str(installed.site / "watcher" / "_config.example.toml"))
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
-        "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n (80 classes)\n",
+        "ok: 1 camera(s), 2 zone(s), 2 rule(s), model yolov8n_int8 (80 classes)\n",
         "",
     )
 
 
-def test_installed_models_list_finds_both_models_inside_the_wheel(installed: Installed) -> None:
+def test_installed_models_list_finds_every_model_inside_the_wheel(installed: Installed) -> None:
     lines = installed.watcher("models", "list").stdout.splitlines()
     files = {line.split()[0]: line.split()[-1] for line in lines[1:]}
     models = installed.site / "watcher" / "_models"
     assert files == {
         "yolov8n": str(models / "yolov8n.onnx"),
+        "yolov8n_int8": str(models / "yolov8n_int8.onnx"),
         "ssd_mobilenet_v2": str(models / "ssd_mobilenet_v2_coco.onnx"),
     }
 
