@@ -32,6 +32,9 @@ _IDLE_WAIT_S = 0.01
 STATUS_EVERY_S = 60.0
 # A camera that comes back must stream again within 5 s (issue 8): retry a dead one at least this often.
 RECONNECT_MAX_S = 3.0
+# One worker serves every camera: when several detect at once it falls a few frames behind, and a
+# short backlog lets it catch up instead of dropping them (0.4 s at 10 fps; docs/performance.md).
+BACKLOG_FRAMES = 4
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ class Daemon:
                 self.errors[name] = exc.problem
                 log.error("%s", exc)
                 continue
-            self.captures[name] = CaptureThread(source, self.clock, backoff_max_s=RECONNECT_MAX_S)
+            self.captures[name] = CaptureThread(
+                source, self.clock, backoff_max_s=RECONNECT_MAX_S, backlog=BACKLOG_FRAMES
+            )
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}
@@ -158,7 +163,7 @@ class Daemon:
         """Serve each camera once, round-robin; True when any frame was processed."""
         worked = False
         for name, capture in self.captures.items():
-            frame = capture.latest(after_index=last_index[name])
+            frame = capture.next(after_index=last_index[name])
             if frame is None:
                 continue
             last_index[name] = frame.index

@@ -23,6 +23,10 @@ def frame(index: int) -> Frame:
 
 def run_to_end(capture: CaptureThread) -> None:
     capture.start()
+    wait_until_ended(capture)
+
+
+def wait_until_ended(capture: CaptureThread) -> None:
     assert poll(lambda: capture.status().state in ("ended", "error"), timeout=10)
     assert capture.stop(timeout=5)
 
@@ -40,6 +44,44 @@ def test_frames_replaced_before_being_read_count_as_dropped() -> None:
     run_to_end(capture)
     status = capture.status()
     assert (status.frames_read, status.frames_dropped) == (50, 49)
+
+
+def test_a_backlog_hands_over_the_newest_frames_oldest_first_and_drops_the_rest() -> None:
+    capture = CaptureThread(FakeSource.counting(10, camera="cam"), FakeClock(), backlog=3)
+    run_to_end(capture)
+    handed = [capture.next(), capture.next(), capture.next(), capture.next()]
+    assert [f.index if f else None for f in handed] == [7, 8, 9, None]
+    assert capture.status().frames_dropped == 7
+
+
+def test_next_skips_frames_the_consumer_has_already_seen() -> None:
+    capture = CaptureThread(FakeSource.counting(5, camera="cam"), FakeClock(), backlog=4)
+    run_to_end(capture)
+    got = capture.next(after_index=2)
+    assert got is not None
+    assert got.index == 3
+
+
+def test_a_consumer_that_keeps_up_through_a_backlog_drops_nothing() -> None:
+    gate = threading.Semaphore(0)
+
+    def script() -> Iterator[Frame]:
+        for i in range(6):
+            gate.acquire()
+            yield frame(i)
+
+    capture = CaptureThread(FakeSource(script(), camera="cam"), FakeClock(), backlog=3)
+    capture.start()
+    for _ in range(3):  # three frames arrive while the consumer is busy elsewhere
+        gate.release()
+    assert poll(lambda: capture.status().frames_read == 3, timeout=5)
+    seen = [f.index for f in iter(capture.next, None)]
+    for _ in range(3):
+        gate.release()
+    wait_until_ended(capture)
+    seen += [f.index for f in iter(capture.next, None)]
+    assert seen == [0, 1, 2, 3, 4, 5]
+    assert capture.status().frames_dropped == 0
 
 
 def test_frames_read_by_the_consumer_do_not_count_as_dropped() -> None:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from watcher.capture import CaptureThread
 from watcher.clock import SystemClock
+from watcher.daemon import BACKLOG_FRAMES
 from watcher.types import Frame
 
 from .source import TimedFileSource
@@ -35,11 +36,11 @@ class Feed(Protocol):
 
 
 class LiveFeed:
-    """The daemon's path: one `CaptureThread` per camera with its latest-frame slot (drops frames)."""
+    """The daemon's path: one `CaptureThread` per camera with the daemon's backlog (drops frames)."""
 
     def __init__(self, sources: Sequence[TimedFileSource]) -> None:
         self.sources = sources
-        self._threads = [CaptureThread(s, SystemClock()) for s in sources]
+        self._threads = [CaptureThread(s, SystemClock(), backlog=BACKLOG_FRAMES) for s in sources]
         self._last = [-1] * len(sources)
 
     def start(self) -> None:
@@ -47,7 +48,7 @@ class LiveFeed:
             thread.start()
 
     def next(self, index: int) -> Frame | None:
-        frame = self._threads[index].latest(after_index=self._last[index])
+        frame = self._threads[index].next(after_index=self._last[index])
         if frame is not None:
             self._last[index] = frame.index
         return frame

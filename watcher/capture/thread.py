@@ -1,4 +1,4 @@
-"""One capture thread per camera: reads its source, keeps only the newest frame, reconnects with backoff."""
+"""One capture thread per camera: reads its source into a short backlog, reconnects with backoff."""
 
 from __future__ import annotations
 
@@ -37,11 +37,24 @@ class CaptureStatus:
 
 
 class CaptureThread:
-    """Reads one source on a daemon thread into a one-frame slot; never blocks on the consumer."""
+    """Reads one source on a daemon thread into a backlog of `backlog` frames; never blocks on the consumer.
+
+    When the backlog is full the oldest frame gives way and, if nobody took it, counts as dropped. A
+    backlog of a few frames lets one worker serving several cameras catch up after a burst (every
+    camera detecting at once) instead of dropping frames; `latest` still skips straight to the newest.
+    """
 
     def __init__(
-        self, source: Source, clock: Clock, *, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0
+        self,
+        source: Source,
+        clock: Clock,
+        *,
+        backoff_initial_s: float = 0.5,
+        backoff_max_s: float = 30.0,
+        backlog: int = 1,
     ) -> None:
+        if backlog < 1:
+            raise ValueError(f"backlog must be at least 1 frame (got {backlog})")
         self._source = source
         self._clock = clock
         self._backoff_initial_s = backoff_initial_s
@@ -50,8 +63,9 @@ class CaptureThread:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         # Everything below is guarded by self._changed.
-        self._slot: Frame | None = None
-        self._slot_taken = True
+        self._frames: deque[Frame] = deque()
+        self._backlog = backlog
+        self._taken_index = -1
         self._state: CaptureState = "starting"
         self._reason: str | None = None
         self._frames_read = 0
@@ -86,6 +100,17 @@ class CaptureThread:
         with self._changed:
             return self._take(after_index)
 
+    def next(self, after_index: int = -1) -> Frame | None:
+        """The oldest waiting frame with an index above after_index (handed over: it leaves the backlog)."""
+        with self._changed:
+            while self._frames and self._frames[0].index <= after_index:
+                self._frames.popleft()
+            if not self._frames:
+                return None
+            frame = self._frames.popleft()
+            self._taken_index = max(self._taken_index, frame.index)
+            return frame
+
     def wait(self, after_index: int = -1, timeout: float | None = None) -> Frame | None:
         """Block up to timeout seconds for a frame newer than after_index; None on timeout, end or stop."""
         with self._changed:
@@ -110,7 +135,7 @@ class CaptureThread:
             )
 
     def _has_newer(self, after_index: int) -> bool:
-        return self._slot is not None and self._slot.index > after_index
+        return bool(self._frames) and self._frames[-1].index > after_index
 
     def _finished(self) -> bool:
         return self._stop.is_set() or self._state in ("ended", "error")
@@ -118,8 +143,9 @@ class CaptureThread:
     def _take(self, after_index: int) -> Frame | None:
         if not self._has_newer(after_index):
             return None
-        self._slot_taken = True
-        return self._slot
+        newest = self._frames[-1]
+        self._taken_index = max(self._taken_index, newest.index)
+        return newest
 
     def _run(self) -> None:
         try:
@@ -165,12 +191,13 @@ class CaptureThread:
 
     def _publish(self, frame: Frame) -> None:
         with self._changed:
-            if not self._slot_taken:
-                self._frames_dropped += 1
+            if len(self._frames) >= self._backlog:
+                evicted = self._frames.popleft()
+                if evicted.index > self._taken_index:
+                    self._frames_dropped += 1
             if self._state == "reconnecting":
                 log.info("camera %s (%s): streaming again", self.camera, self._source.url)
-            self._slot = frame
-            self._slot_taken = False
+            self._frames.append(frame)
             self._frames_read += 1
             self._arrivals.append(self._clock.monotonic())
             self._state = "streaming"
