@@ -17,12 +17,16 @@ RESULTS = HERE / "results"
 BOTTLE = Path("/work/shared/media/bottle-detection.mp4")
 
 
-def scenario(name: str, cfg_file: Path | None, options: BenchOptions) -> BenchResult:
-    """One bench run; prints its table and writes results/<name>.json."""
+def scenario(
+    name: str, cfg_file: Path | None, options: BenchOptions, model: str | None = None
+) -> BenchResult:
+    """One bench run, optionally with another model; prints its table and writes results/<name>.json."""
     if cfg_file is None:
         cfg, base = config.loads(resources.example_config().read_text(), "config.example.toml"), HERE
     else:
         cfg, base = config.load(cfg_file), cfg_file.parent
+    if model is not None:
+        cfg = cfg.model_copy(update={"detector": cfg.detector.model_copy(update={"model": model})})
     result = run_bench(cfg, base, options)
     print(f"== {name}\n{result.table()}\n", flush=True)
     result.write_json(RESULTS / f"{name}.json")
@@ -34,14 +38,22 @@ def main() -> None:
     only = set(sys.argv[2:])
     if not only or "every_frame" in only:
         scenario("every_frame", HERE / "every_frame.toml", BenchOptions(seconds=seconds))
+    if not only or "every_frame_int8" in only:
+        options = BenchOptions(seconds=seconds)
+        scenario("every_frame_int8", HERE / "every_frame.toml", options, model="yolov8n_int8")
     if not only or "demo_realtime" in only:
         scenario("demo_realtime", None, BenchOptions(seconds=seconds, realtime=True))
-    if only and "static_4cam" not in only:
+    if only and not only & {"static_4cam", "static_4cam_in_step"}:
         return
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_static_clip(BOTTLE, Path(tmp) / "static.mp4")
-        options = BenchOptions(video=clip, cameras=4, seconds=seconds, realtime=True)
-        scenario("static_4cam", HERE / "static_4cam.toml", options)
+        if not only or "static_4cam" in only:
+            options = BenchOptions(video=clip, cameras=4, seconds=seconds, realtime=True)
+            scenario("static_4cam", HERE / "static_4cam.toml", options)
+        if not only or "static_4cam_in_step" in only:
+            # The worst case: all four cameras see the hand at the same moment and detect at once.
+            options = BenchOptions(video=clip, cameras=4, seconds=seconds, realtime=True, in_step=True)
+            scenario("static_4cam_in_step", HERE / "static_4cam.toml", options)
 
 
 if __name__ == "__main__":

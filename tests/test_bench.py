@@ -14,6 +14,7 @@ from tests.support.mosquitto import Mosquitto
 from watcher import config
 from watcher.bench import BenchOptions, Summary, make_static_clip, run_bench
 from watcher.bench.setup import bench_config
+from watcher.bench.source import TimedFileSource
 from watcher.capture import FileSource, detect_stream
 from watcher.cli import main
 from watcher.clock import SystemClock
@@ -94,6 +95,16 @@ def test_realtime_bench_reads_the_clip_at_its_own_rate() -> None:
     assert result.mode == "realtime"
     assert 0.7 * fps * result.seconds <= result.frames_in <= fps * result.seconds + 2
     assert result.frames_processed + result.dropped_frames <= result.frames_in
+
+
+def test_cameras_in_step_is_named_in_the_figures() -> None:
+    cfg = config.load(WORKER_CONFIG)
+    options = BenchOptions(video=PEOPLE_CLIP, cameras=2, seconds=0.5, in_step=True)
+    result = run_bench(
+        cfg, WORKER_CONFIG.parent, options, detector=ScriptedDetector([], labels=["person", "car"])
+    )
+    assert result.mode == "fast, cameras in step"
+    assert result.to_json()["mode"] == "fast, cameras in step"
 
 
 def test_bench_config_copies_the_first_camera_with_its_zones_and_rules(tmp_path: Path) -> None:
@@ -257,3 +268,17 @@ def test_bench_times_events_from_capture_to_a_subscriber_on_a_real_broker(mosqui
     assert result.mqtt_latency.count == result.events
     assert 0 < result.mqtt_latency.p50 <= result.mqtt_latency.p95
     assert "mqtt_latency_ms" in result.to_json()
+
+
+@pytest.mark.parametrize(("fraction", "first_index"), [(0.0, 0), (0.5, 35), (0.75, 53)])
+def test_a_bench_camera_starts_its_fraction_into_the_clip(fraction: float, first_index: int) -> None:
+    source = TimedFileSource(
+        "cam", DATA / "worker-zone-detection.mp4", realtime=False, start_fraction=fraction
+    )
+    source.open()
+    try:
+        frame = source.read()
+    finally:
+        source.close()
+    assert frame is not None
+    assert frame.index == first_index  # 71 frames: int(71 * fraction) stepped over

@@ -207,6 +207,7 @@ def _bench(args: argparse.Namespace) -> int:
         seconds=args.seconds,
         realtime=args.realtime,
         mqtt=_host_port(args.mqtt) if args.mqtt else None,
+        in_step=args.in_step,
     )
     first = cfg.cameras[0]
     result = run_bench(cfg, base, options, detector=_detectors(cfg, base, args.config, [first])[first.name])
@@ -381,6 +382,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--realtime", action="store_true", help="read at the video's fps (default: flat out)")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON here")
     p.add_argument("--mqtt", metavar="HOST[:PORT]", help="publish events to this broker and time them")
+    p.add_argument(
+        "--in-step",
+        action="store_true",
+        help="all cameras at the same point of the clip (worst case; default: camera i starts i/N in)",
+    )
     models = command("models", _models, "model files")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     models_sub.add_parser("list", help="list model files with classes, input size and license")

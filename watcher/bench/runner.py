@@ -49,6 +49,8 @@ class BenchOptions:
     """Fast mode alternates pipeline and raw-detector blocks of this length, so both see the same load."""
     mqtt: tuple[str, int] | None = None
     """A broker (host, port): events go through the real MQTT sink and a subscriber times them."""
+    in_step: bool = False
+    """Every camera at the same point of the clip: they all see motion, and detect, at once."""
 
 
 class LatencySink:
@@ -106,7 +108,17 @@ class _Run:
         )
         self.zones: list[TimedZones] = [time_zones(p.scene, p.times) for p in self.pipelines]
         video = Path(config.cameras[0].url)
-        sources = [TimedFileSource(p.camera.name, video, realtime=options.realtime) for p in self.pipelines]
+        # Real cameras do not see the same thing at the same moment: camera i starts i/N into the clip.
+        count = len(self.pipelines)
+        sources = [
+            TimedFileSource(
+                p.camera.name,
+                video,
+                realtime=options.realtime,
+                start_fraction=0 if options.in_step else i / count,
+            )
+            for i, p in enumerate(self.pipelines)
+        ]
         self.feed: Feed = LiveFeed(sources) if options.realtime else PrefetchFeed(sources)
         self.latency = LatencySink()
         self.sink_times = StageTimes(keep=50_000)
@@ -200,7 +212,8 @@ def run_bench(
             probe.close()
     processed = sum(p.frames_processed for p in run.pipelines)
     return BenchResult(
-        mode="realtime" if options.realtime else "fast",
+        mode=("realtime" if options.realtime else "fast")
+        + (", cameras in step" if options.in_step and options.cameras > 1 else ""),
         video=video.name,
         frame_size=(int(first.shape[1]), int(first.shape[0])),
         cameras=options.cameras,

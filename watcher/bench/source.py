@@ -21,8 +21,9 @@ class TimedFileSource:
     on the same fixed-anchor grid instead.
     """
 
-    def __init__(self, camera: str, path: Path, *, realtime: bool) -> None:
+    def __init__(self, camera: str, path: Path, *, realtime: bool, start_fraction: float = 0.0) -> None:
         self._inner = FileSource(camera, path, SystemClock(), realtime=False, loop=True)
+        self._start_fraction = start_fraction
         self._realtime = realtime
         self._anchor: float | None = None
         self.camera = camera
@@ -37,6 +38,8 @@ class TimedFileSource:
         """Open the file (raises SourceError)."""
         self._inner.open()
         self.fps = self._inner.fps
+        for _ in range(int((self._inner.frame_count or 0) * self._start_fraction)):
+            self._inner.skip()
         self._anchor = None
 
     def read(self) -> Frame | None:

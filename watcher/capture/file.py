@@ -71,6 +71,11 @@ class FileSource:
         return frame
 
     @property
+    def frame_count(self) -> int | None:
+        """Frames in one pass over the file as its container states them; None until open or unknown."""
+        return self._frame_count
+
+    @property
     def next_timestamp(self) -> float | None:
         """Capture time of the frame the next `read` or `skip` returns; None until open."""
         return self._index / self.fps if self.fps else None
