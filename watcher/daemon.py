@@ -17,6 +17,7 @@ from watcher.config import Config
 from watcher.detect import Detector
 from watcher.detectors import daemon_detectors
 from watcher.errors import SourceError, WatcherError
+from watcher.memory import release_free_memory
 from watcher.pipeline import CameraPipeline, build_pipelines
 from watcher.redact import add_secrets, config_secrets
 from watcher.rules import RulesEngine
@@ -143,6 +144,7 @@ class Daemon:
             capture.start()
         last_index = dict.fromkeys(self.captures, -1)
         next_status = self.clock.monotonic() + STATUS_EVERY_S
+        release_free_memory()  # what loading the models and rules freed
         try:
             while not self._stop.is_set():
                 self._apply_commands()
@@ -151,6 +153,7 @@ class Daemon:
                 if self.clock.monotonic() >= next_status:
                     next_status += STATUS_EVERY_S
                     self.log_status()
+                    release_free_memory()
         finally:
             for capture in self.captures.values():
                 capture.stop(timeout=2.0)
