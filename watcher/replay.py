@@ -20,6 +20,7 @@ from watcher.config import Config
 from watcher.detect import Detector
 from watcher.errors import SourceError
 from watcher.pipeline import CameraPipeline
+from watcher.readahead import ReadAhead
 from watcher.report import CountSample, check_path, draw_report, sample
 from watcher.rules import RulesEngine, deterministic_ids
 from watcher.types import Event, Observation
@@ -96,28 +97,17 @@ def replay(
         stack.callback(source.close)
         obs: Observation | None = None
         samples: list[CountSample] = []
-        # Frames the throttle will not take are only grabbed, unless every frame is drawn.
-        skipper = source if isinstance(source, FileSource) and outputs.annotate is None else None
-        while True:
-            upcoming = skipper.next_timestamp if skipper is not None else None
-            if skipper is not None and upcoming is not None and not pipeline.throttle.wants(upcoming):
-                if not skipper.skip():
-                    break
-                frames_read += 1
-                last_t = upcoming
-                bar.update(1)
-                continue
-            try:
-                frame = source.read()
-            except SourceError as exc:
-                log.warning("skipping unreadable frame after %d: %s", frames_read, exc.problem)
-                break
-            if frame is None:
-                break
+        # Decoding runs a few frames ahead on its own thread while the model works on this one.
+        reader = ReadAhead(source, pipeline.throttle, every_frame=outputs.annotate is not None)
+        stack.callback(reader.close)
+        for item in reader:
             frames_read += 1
-            last_t = frame.timestamp
+            last_t = item.timestamp
             bar.update(1)
-            if pipeline.throttle.due(frame.timestamp):
+            frame = item.frame
+            if frame is None:
+                continue
+            if item.due:
                 obs, new_events = pipeline.process(frame)
                 _line(obs_out, obs.to_json())
                 if outputs.report is not None:
