@@ -238,7 +238,9 @@ class RulesEngine:
         config = rule.config
         if rule.per_track:
             # The rule as a whole: active while any track's episode is, valued by how many are.
-            active = [e for e in rule.episodes.values() if e.timer.active]
+            # states() is also read by the MQTT thread while the worker adds and prunes episodes: copy
+            # the values first (list() of a dict view is one step under the GIL), then look at them.
+            active = [e for e in list(rule.episodes.values()) if e.timer.active]
             since = min((e.since for e in active if e.since is not None), default=None)
             value: EventValue = len(active)
             whole = rule.episode(WHOLE_RULE)
