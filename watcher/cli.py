@@ -68,7 +68,7 @@ def _located(exc: ConfigError, file: str | None) -> ConfigError:
 
 
 def _models_in_use(cfg: Config, detectors: dict[str, Detector]) -> str:
-    """`model yolov8n (80 classes)`, or each distinct model when cameras have their own."""
+    """`model yolov8n_int8 (80 classes)`, or each distinct model when cameras have their own."""
     counts: dict[str, int] = {}
     for camera in cfg.cameras:
         counts.setdefault(cfg.detector_for(camera).model, len(detectors[camera.name].labels))

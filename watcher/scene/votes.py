@@ -157,9 +157,10 @@ def _missing_associate(
 ) -> MissingAssociateAnalyzer:
     if rule.item_model is not None:
         try:
+            # The item model inherits the camera's own detector settings (threads, thresholds).
+            own = config.detector_for(config.camera(rule.camera))
             detector = load_detector(
-                config.detector.model_copy(update={"model": rule.item_model, "classes": [rule.item]}),
-                base_dir,
+                own.model_copy(update={"model": rule.item_model, "classes": [rule.item]}), base_dir
             )
         except ModelError as exc:
             raise ConfigError(str(exc), key=f"rules[{i}].item_model") from None

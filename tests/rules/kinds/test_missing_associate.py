@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from tests.rules.kinds.helpers import at, car, rule_of, run
-from watcher.detect import ScriptedDetector
+from watcher import config
+from watcher.detect import ScriptedDetector, YoloDetector
 from watcher.rules import RulesEngine
 from watcher.rules.kinds import MissingAssociate
 from watcher.rules.spec import MissingAssociateRule
-from watcher.scene.votes import MissingAssociateAnalyzer
+from watcher.scene.votes import MissingAssociateAnalyzer, vote_analyzers
 from watcher.types import Frame, Observation, Track, Vote
 
 HAT = Vote("hardhat", 1.0, 0.9)
@@ -126,3 +129,31 @@ def test_per_track_rule_state_counts_the_tracks_with_an_active_event() -> None:
     engine.process(_obs(6.0, {1: HAT, 2: HAT, 3: HAT}))
     state = engine.state("r")
     assert (state.active, state.value, state.since) == (False, 0, None)
+
+
+def test_an_item_model_takes_the_thresholds_of_its_cameras_own_detector(repo_root: Path) -> None:
+    cfg = config.loads(
+        f"""
+[[cameras]]
+name = "site"
+url = "demo"
+detector = {{ score_threshold = 0.6 }}
+
+[[zones]]
+camera = "site"
+name = "gate"
+points = [[0, 0], [1, 0], [1, 1], [0, 1]]
+
+[[rules]]
+name = "no_backpack"
+kind = "missing_associate"
+camera = "site"
+zone = "gate"
+item = "backpack"
+item_model = "{repo_root / "models" / "yolov8n_int8.onnx"}"
+"""
+    )
+    (analyzer,) = vote_analyzers("site", cfg, None)
+    assert isinstance(analyzer, MissingAssociateAnalyzer)
+    assert isinstance(analyzer._detector, YoloDetector)
+    assert analyzer._detector.score_threshold == 0.6

@@ -11,9 +11,9 @@ import pytest
 
 from tests.sinks.mqtt.helpers import Recorder, event, make_config, publish
 from tests.support.mosquitto import Mosquitto
-from watcher import __version__
+from watcher import __version__, config
 from watcher.sinks.mqtt import MqttSink, Topics
-from watcher.sinks.mqtt.discovery import discovery_messages
+from watcher.sinks.mqtt.discovery import count_labels, discovery_messages
 from watcher.types import EventType, Observation
 
 # Home Assistant 2024.3's binary_sensor device classes and sensor state classes.
@@ -274,3 +274,23 @@ def test_a_rule_removed_from_the_config_has_its_entities_cleared_on_the_next_sta
     cleared = {m.topic for m in recorder.messages if m.topic.startswith(PREFIX) and m.payload == b""}
     assert cleared == gone
     assert recorder.wait_for("homeassistant/switch/watcher_test/porch_someone_at_door_enabled/config")
+
+
+def test_a_camera_without_rules_counts_the_classes_of_its_own_detector_filter() -> None:
+    cfg = config.loads(
+        """
+[detector]
+classes = ["person", "dog"]
+
+[[cameras]]
+name = "drive"
+url = "demo"
+detector = { classes = ["car"] }
+
+[[cameras]]
+name = "yard"
+url = "demo"
+"""
+    )
+    assert count_labels(cfg, "drive") == ["car"]
+    assert count_labels(cfg, "yard") == ["person", "dog"]

@@ -187,7 +187,7 @@ def count_labels(config: Config, camera: str) -> list[str]:
     labels: dict[str, None] = {}
     for rule in iter_rules(config, camera):
         labels.update(dict.fromkeys(rule.classes))
-    return list(labels) or list(config.detector.classes) or ["person"]
+    return list(labels) or list(config.detector_for(config.camera(camera)).classes) or ["person"]
 
 
 def _entity(
