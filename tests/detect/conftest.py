@@ -13,7 +13,7 @@ from watcher.detect import OnnxDetector, load_detector
 from watcher.types import Image
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-MODELS = ("yolov8n", "ssd_mobilenet_v2")
+MODELS = ("yolov8n_int8", "yolov8n", "ssd_mobilenet_v2")
 
 
 @pytest.fixture(scope="session")
