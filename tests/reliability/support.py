@@ -14,13 +14,7 @@ DATA = Path(__file__).parents[1] / "data"
 WORKER_CLIP = DATA / "worker-zone-detection.mp4"
 WORKER_EVENT = "watcher.events: start worker_left_of_tape"
 
-WORKER_CAMERA = f"""
-[[cameras]]
-name = "floor"
-url = "{WORKER_CLIP}"
-detect_fps = 15
-realtime = true
-
+WORKER_SCENE = """
 [[zones]]
 camera = "floor"
 name = "left_of_tape"
@@ -35,6 +29,15 @@ classes = ["person"]
 for_s = 0.5
 clear_s = 1
 """
+"""The worker clip's zone and presence rule, for a camera named `floor`."""
+
+WORKER_CAMERA = f"""
+[[cameras]]
+name = "floor"
+url = "{WORKER_CLIP}"
+detect_fps = 15
+realtime = true
+{WORKER_SCENE}"""
 
 
 def write_config(folder: Path, extra: str = "", *, camera: str = WORKER_CAMERA) -> Path:

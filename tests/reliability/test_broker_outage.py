@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 import supervision as sv
 
+from tests.reliability.support import WORKER_SCENE
 from tests.sinks.mqtt.helpers import Recorder, persistent
 from tests.support.mosquitto import Mosquitto, mosquitto_missing
 from tests.support.waiting import poll
@@ -52,21 +53,7 @@ realtime = true
 loop = true
 [cameras.motion]
 detect_when = "always"
-
-[[zones]]
-camera = "floor"
-name = "left_of_tape"
-points = [[0.0, 0.3], [0.517, 0.3], [0.517, 0.474], [0.219, 1.0], [0.0, 1.0]]
-
-[[rules]]
-name = "{RULE}"
-kind = "presence"
-camera = "floor"
-zone = "left_of_tape"
-classes = ["person"]
-for_s = 0.5
-clear_s = 1
-
+{WORKER_SCENE}
 [mqtt]
 enabled = true
 port = {{port}}

@@ -20,6 +20,7 @@ import numpy as np
 import psutil
 import supervision as sv
 
+from tests.reliability.support import WORKER_SCENE
 from watcher import config
 from watcher.config import Config
 from watcher.detect import load_detector
@@ -32,27 +33,16 @@ from watcher.types import Frame, Image
 CLIP = Path(__file__).parents[1] / "data" / "worker-zone-detection.mp4"
 FPS = 15.0
 
-CONFIG = """
+CONFIG = (
+    """
 [[cameras]]
 name = "floor"
 url = "demo"
 detect_fps = 15
 motion = {{ detect_when = "always" }}
-
-[[zones]]
-camera = "floor"
-name = "left_of_tape"
-points = [[0.0, 0.3], [0.517, 0.3], [0.517, 0.474], [0.219, 1.0], [0.0, 1.0]]
-
-[[rules]]
-name = "worker_left_of_tape"
-kind = "presence"
-camera = "floor"
-zone = "left_of_tape"
-classes = ["person"]
-for_s = 0.5
-clear_s = 1
-
+"""
+    + WORKER_SCENE
+    + """
 [[rules]]
 name = "workers_on_floor"
 kind = "presence"
@@ -72,6 +62,7 @@ port = {port}
 [logging]
 level = "WARNING"
 """
+)
 
 
 class LoopedDetections:
