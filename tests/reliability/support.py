@@ -8,7 +8,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from watcher.daemon import Daemon
 
 DATA = Path(__file__).parents[1] / "data"
 WORKER_CLIP = DATA / "worker-zone-detection.mp4"
@@ -94,3 +98,16 @@ class WatcherProcess:
             self.proc.kill()
         self.proc.wait(timeout=10)
         self._reader.join(timeout=5)
+
+
+@contextmanager
+def running(daemon: Daemon) -> Iterator[None]:
+    """`daemon.run()` on its own thread for the `with` block; stopped and joined (within 15 s) after it."""
+    runner = threading.Thread(target=daemon.run, name="daemon")
+    runner.start()
+    try:
+        yield
+    finally:
+        daemon.stop()
+        runner.join(timeout=15)
+    assert not runner.is_alive()

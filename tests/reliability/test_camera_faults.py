@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.capture.conftest import PEOPLE, RtspServer, gst_rtsp_missing
 from tests.reliability.bad_servers import BadServer, Behaviour
-from tests.reliability.support import WORKER_CAMERA
+from tests.reliability.support import WORKER_CAMERA, running
 from tests.support.waiting import free_port, poll
 from watcher import config
 from watcher.capture import CaptureStatus
@@ -35,18 +32,6 @@ def _daemon(tmp_path: Path, door_url: str) -> Daemon:
     floor = WORKER_CAMERA.replace("realtime = true", "realtime = true\nloop = true")
     cfg = config.loads(floor + _door(door_url) + "[store]\nenabled = false\n", "config.toml", env={})
     return Daemon(cfg, tmp_path, detector=ScriptedDetector([], labels=["person"]), extra_sinks=[FakeSink()])
-
-
-@contextmanager
-def _running(daemon: Daemon) -> Iterator[Daemon]:
-    runner = threading.Thread(target=daemon.run, name="daemon")
-    runner.start()
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
-        runner.join(timeout=15)
-    assert not runner.is_alive()
 
 
 def _capture(daemon: Daemon, name: str) -> CaptureStatus:
@@ -90,7 +75,7 @@ def test_killed_rtsp_camera_streams_again_within_5_s_of_its_return_and_the_other
     server.start()
     daemon = _daemon(tmp_path, server.url)
     try:
-        with _running(daemon):
+        with running(daemon):
             assert poll(lambda: _processed(daemon, "door") > 0, timeout=20), _capture(daemon, "door")
             server.kill()
             killed_at = time.monotonic()
@@ -114,7 +99,7 @@ def test_misbehaving_rtsp_camera_is_unavailable_and_streams_within_5_s_once_a_re
     server = RtspServer(PEOPLE, rtsp_port, tmp_path / "rtsp.log")
     daemon = _daemon(tmp_path, server.url)
     try:
-        with _running(daemon):
+        with running(daemon):
             assert poll(lambda: bad.connections > 0, timeout=10)
             assert poll(lambda: _capture(daemon, "door").reconnects >= 1, OPEN_TIMEOUT_S + 3), _capture(
                 daemon, "door"
@@ -135,7 +120,7 @@ def test_camera_whose_video_file_is_missing_is_that_cameras_error_and_the_other_
 ) -> None:
     # A malformed URL no longer gets this far: the config loader rejects it (tests/test_config.py).
     daemon = _daemon(tmp_path, str(tmp_path / "gone.mp4"))
-    with _running(daemon):
+    with running(daemon):
         assert _floor_keeps_running(daemon)
     errors = {row.name: row.error for row in daemon.status()}
     assert errors == {"floor": None, "door": f"video file not found: {tmp_path / 'gone.mp4'}"}

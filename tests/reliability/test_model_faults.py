@@ -6,16 +6,13 @@ import json
 import logging
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
 
-from tests.reliability.support import WORKER_CLIP, WORKER_EVENT, WatcherProcess, write_config
+from tests.reliability.support import WORKER_CLIP, WORKER_EVENT, WatcherProcess, running, write_config
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
 from watcher import config
@@ -64,24 +61,12 @@ def _config_file(folder: Path, extra: str = "") -> Path:
     return write_config(folder, BROKEN_CAMERAS + extra)
 
 
-@contextmanager
-def _running(daemon: Daemon) -> Iterator[threading.Thread]:
-    runner = threading.Thread(target=daemon.run, name="daemon")
-    runner.start()
-    try:
-        yield runner
-    finally:
-        daemon.stop()
-        runner.join(timeout=15)
-    assert not runner.is_alive()
-
-
 def test_cameras_with_a_missing_or_corrupt_model_carry_the_error_and_the_good_camera_emits_its_event(
     tmp_path: Path,
 ) -> None:
     sink = FakeSink()
     daemon = Daemon(config.load(_config_file(tmp_path)), tmp_path, extra_sinks=[sink])
-    with _running(daemon):
+    with running(daemon):
         assert sink.wait_for_events(1, timeout=30)
     assert [(e.type, e.rule, e.camera) for e in sink.events] == [
         (EventType.START, "worker_left_of_tape", "floor")
@@ -136,7 +121,7 @@ def test_mqtt_status_topic_of_a_camera_without_a_model_is_retained_as_error(
     received: dict[str, bytes] = {}
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="model-faults")
     client.on_message = lambda _c, _u, message: received.__setitem__(message.topic, bytes(message.payload))
-    with _running(daemon):
+    with running(daemon):
         client.connect(mosquitto.host, mosquitto.port)
         client.subscribe("watcher/+/status")
         client.loop_start()
