@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel, create_engine
 
 from watcher.errors import SinkError
@@ -14,9 +15,9 @@ from watcher.errors import SinkError
 
 def _pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")  # first: switching to WAL waits for another opener's lock
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
@@ -31,5 +32,12 @@ def open_database(path: str | Path) -> Engine:
         raise SinkError("store", f"cannot create {path}: {exc.strerror or exc}") from None
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
-    SQLModel.metadata.create_all(engine)
+    try:
+        SQLModel.metadata.create_all(engine)
+    except OperationalError as exc:
+        # Another process (a second daemon, `watcher events`) created a table between the check
+        # and the CREATE; checking again finds it.
+        if "already exists" not in str(exc):
+            raise
+        SQLModel.metadata.create_all(engine)
     return engine
