@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
+
+import pytest
 
 from tests.support.waiting import poll
 from watcher import config
@@ -117,6 +120,22 @@ def test_disabling_an_active_rule_by_command_ends_its_event(tmp_path: Path) -> N
         (EventType.END, "worker_left_of_tape"),
     ]
     assert daemon.engine.state("worker_left_of_tape").enabled is False
+
+
+def test_repeated_commands_are_logged_once_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="watcher")
+    daemon = Daemon(config.load(_worker_config(tmp_path, store=False)), tmp_path)
+    for command in [SetDetection("floor", False)] * 2 + [SetRuleEnabled("worker_left_of_tape", False)] * 2:
+        daemon.post(command)
+    daemon.post(SetDetection("floor", True))
+    daemon._apply_commands()
+    assert [m for m in caplog.messages if "detection" in m or m.startswith("rule ")] == [
+        "camera floor: detection paused",
+        "rule worker_left_of_tape disabled",
+        "camera floor: detection resumed",
+    ]
+    assert not daemon.pipelines["floor"].paused
+    assert not daemon.engine.state("worker_left_of_tape").enabled
 
 
 def test_pausing_detection_by_command_stops_the_detector_but_not_the_frames(tmp_path: Path) -> None:

@@ -198,19 +198,22 @@ class Daemon:
             match command:
                 case SetRuleEnabled(rule, enabled):
                     try:
+                        was = self.engine.state(rule).enabled
                         events = self.engine.set_enabled(rule, enabled)
                     except KeyError:
                         log.warning("command for unknown rule %r ignored", rule)
                         continue
-                    log.info("rule %s %s", rule, "enabled" if enabled else "disabled")
+                    if was != enabled:  # a repeated command (a retry, a second client) changes nothing
+                        log.info("rule %s %s", rule, "enabled" if enabled else "disabled")
                     for event in events:
                         self.sinks.submit_event(event, None)
                 case SetDetection(camera, enabled):
                     if camera not in self.pipelines:
                         log.warning("command for unknown camera %r ignored", camera)
                         continue
-                    self.pipelines[camera].paused = not enabled
-                    log.info("camera %s: detection %s", camera, "resumed" if enabled else "paused")
+                    if self.pipelines[camera].paused == enabled:
+                        self.pipelines[camera].paused = not enabled
+                        log.info("camera %s: detection %s", camera, "resumed" if enabled else "paused")
                 case SaveSnapshot(camera):
                     self.snapshot_requests.add(camera)
 
