@@ -43,6 +43,18 @@ def test_check_config_reports_a_missing_model_file_as_a_config_error(
     assert err.count("\n") == 1
 
 
+def test_check_config_does_not_load_the_model_of_a_disabled_camera(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    off = '[[cameras]]\nname = "b"\nurl = "demo"\nenabled = false\ndetector = { model = "nope.onnx" }\n'
+    cfg.write_text('[[cameras]]\nname = "a"\nurl = "demo"\n' + off)
+    assert main(["check-config", "-c", str(cfg)]) == 0  # as `watcher run`, which does not load it either
+    assert capsys.readouterr().out == (
+        "ok: 2 camera(s) (1 disabled), 0 zone(s), 0 rule(s), model yolov8n_int8 (80 classes)\n"
+    )
+
+
 def test_check_config_schema_is_json_schema_of_the_config(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", "--schema"]) == 0
     schema = json.loads(capsys.readouterr().out)

@@ -70,7 +70,7 @@ def _located(exc: ConfigError, file: str | None) -> ConfigError:
 def _models_in_use(cfg: Config, detectors: dict[str, Detector]) -> str:
     """`model yolov8n_int8 (80 classes)`, or each distinct model when cameras have their own."""
     counts: dict[str, int] = {}
-    for camera in cfg.cameras:
+    for camera in (c for c in cfg.cameras if c.name in detectors):
         counts.setdefault(cfg.detector_for(camera).model, len(detectors[camera.name].labels))
     shown = ", ".join(f"{model} ({count} classes)" for model, count in counts.items())
     return f"{'model' if len(counts) == 1 else 'models'} {shown}"
@@ -81,7 +81,12 @@ def _check(args: argparse.Namespace) -> int:
         print(json.dumps(config.schema(), indent=2))
         return 0
     cfg, base = _load(args.config)
-    detectors = _detectors(cfg, base, args.config, cfg.cameras)
+    # As `watcher run`: a disabled camera's model is not loaded (it may be off for want of one).
+    try:
+        enabled = cfg.enabled_cameras()
+    except ConfigError as exc:
+        raise _located(exc, args.config) from None
+    detectors = _detectors(cfg, base, args.config, enabled)
     from watcher.sinks.notify import apprise_senders
 
     for name, target in cfg.notify.items():
@@ -90,8 +95,10 @@ def _check(args: argparse.Namespace) -> int:
 
     check_examples(cfg, base, args.config or "config.example.toml")
     rules = len(cfg.rules)
+    disabled = len(cfg.cameras) - len(enabled)
     print(
-        f"ok: {len(cfg.cameras)} camera(s), {len(cfg.zones)} zone(s), {rules} rule(s), "
+        f"ok: {len(cfg.cameras)} camera(s){f' ({disabled} disabled)' if disabled else ''}, "
+        f"{len(cfg.zones)} zone(s), {rules} rule(s), "
         f"{_models_in_use(cfg, detectors)}"
     )
     return 0

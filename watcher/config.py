@@ -343,6 +343,13 @@ class Config(StrictModel):
                 return camera
         raise KeyError(name)
 
+    def enabled_cameras(self) -> list[CameraConfig]:
+        """The cameras `watcher run` watches; a `ConfigError` at `cameras` when every one is disabled."""
+        enabled = [camera for camera in self.cameras if camera.enabled]
+        if not enabled:
+            raise ConfigError("every camera has enabled = false: nothing to watch", key="cameras")
+        return enabled
+
     def detector_for(self, camera: CameraConfig) -> DetectorConfig:
         """The camera's effective detector: the keys it sets in its own `detector` over `[detector]`."""
         own = camera.detector

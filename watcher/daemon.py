@@ -62,6 +62,7 @@ class Daemon:
         extra_sinks: list[Sink] | None = None,
     ) -> None:
         self.config = config
+        config.enabled_cameras()  # none: a ConfigError, not a daemon that watches nothing
         add_secrets(config_secrets(config))  # before anything can log them
         self.clock = clock or SystemClock()
         # One model per distinct camera setting; a camera whose model fails is its error, not a stop.
