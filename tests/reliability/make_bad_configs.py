@@ -104,7 +104,11 @@ CASES: list[tuple[str, str, str]] = [
     ("zones_not_a_list", 'zones = "door"\n' + CAM, ": zones: must be an array (got 'door')"),
     ("rules_table_not_array", CAM + '[rules]\nname = "r"\n', ": rules: must be an array (got {'name': 'r'})"),
     # --- cameras
-    ("cameras_all_disabled", CAM + "enabled = false\n", ": cameras: every camera has enabled = false: nothing to watch"),
+    (
+        "cameras_all_disabled",
+        CAM + "enabled = false\n",
+        ": cameras: every camera has enabled = false: nothing to watch",
+    ),
     ("camera_missing_name", '[[cameras]]\nurl = "demo"\n', ": cameras[0].name: required key is missing"),
     ("camera_missing_url", '[[cameras]]\nname = "porch"\n', ": cameras[0].url: required key is missing"),
     (
