@@ -23,6 +23,7 @@ from watcher.redact import add_secrets, config_secrets
 from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
 from watcher.sinks.assemble import build_sinks, data_path
+from watcher.sinks.store.db import set_aside_if_corrupt
 from watcher.sinks.store.recovery import load_states, save_states
 from watcher.status import HealthSampler
 from watcher.types import Observation
@@ -74,6 +75,8 @@ class Daemon:
             detectors = detector
         self.engine = RulesEngine(config.rules, timezone=config.timezone, clock=self.clock)
         self._store = data_path(config.store.path, base_dir) if config.store.enabled else None
+        if config.store.enabled or config.mqtt.enabled:  # the MQTT outbox lives in the same file
+            set_aside_if_corrupt(data_path(config.store.path, base_dir))
         if self._store is not None:
             restored = self.engine.restore(load_states(self._store))
             if restored:

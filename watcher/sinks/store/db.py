@@ -1,17 +1,25 @@
-"""Opening the store's SQLite file: private (0o600), WAL journal, `synchronous=NORMAL`."""
+"""Opening the store's SQLite file: owner-only, WAL journal, `synchronous=NORMAL`; a corrupt one set aside."""
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import SQLModel, create_engine
 
 from watcher.errors import SinkError
+
+_log = logging.getLogger("watcher.store")
+# What SQLite says of a file that is not (or no longer) a database; "locked" or "read-only" are not it.
+_CORRUPT = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
 
 
 def _pragmas(connection: Any, _record: Any) -> None:
@@ -40,14 +48,88 @@ def _create_private(path: Path) -> None:
 
 
 def open_database(path: str | Path) -> Engine:
-    """Create the file (and its folder) if needed, owner-only, and every table the store knows."""
+    """Create the file (and its folder) if needed, owner-only, and every table the store knows.
+
+    A file SQLite cannot open or read as a database is a one-line `SinkError` (a corrupt one: see
+    `set_aside_if_corrupt`).
+    """
     path = Path(path)
+    try:
+        return _open(path)
+    except DatabaseError as exc:
+        what = "is not a readable SQLite database" if _is_corrupt(exc) else "cannot be opened"
+        raise SinkError("store", f"{path} {what} ({exc.orig})") from None
+
+
+def set_aside_if_corrupt(path: str | Path) -> Path | None:
+    """Rename a file SQLite cannot read (and its -wal/-shm) to `<name>.corrupt-<mtime>`; that name, or None.
+
+    For the daemon at start: after a power cut or a failing SD card a corrupt store must not stop the
+    cameras, the outbox or the history for good (Home Assistant's recorder does the same). The
+    broken file is kept for `sqlite3 .recover`; the store starts again empty in a new file.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    problem = _corruption(path)
+    if problem is None:
+        return None
+    moved = _corrupt_name(path)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            side.rename(f"{moved}{suffix}")
+    path.rename(moved)
+    _log.error(
+        "store: %s is not a readable SQLite database (%s); moved it to %s and started a new store",
+        path,
+        problem,
+        moved.name,
+    )
+    return moved
+
+
+def _corruption(path: Path) -> str | None:
+    """What SQLite says of a file it cannot read as a database; None for a readable one or another problem.
+
+    Read-only, so probing neither checkpoints nor deletes the -wal and -shm files kept with it.
+    """
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) in _CORRUPT:
+            return str(exc)
+    return None
+
+
+def _open(path: Path) -> Engine:
     try:
         _create_private(path)
     except OSError as exc:
         raise SinkError("store", f"cannot create {path}: {exc.strerror or exc}") from None
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
+    try:
+        _create_tables(engine)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _corrupt_name(path: Path) -> Path:
+    """`watcher.db.corrupt-<last write, UTC>`, with `-<n>` when that name is taken."""
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y%m%d-%H%M%S")
+    moved = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while moved.exists():
+        moved = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    return moved
+
+
+def _create_tables(engine: Engine) -> None:
     try:
         SQLModel.metadata.create_all(engine)
     except OperationalError as exc:
@@ -56,4 +138,7 @@ def open_database(path: str | Path) -> Engine:
         if "already exists" not in str(exc):
             raise
         SQLModel.metadata.create_all(engine)
-    return engine
+
+
+def _is_corrupt(exc: DatabaseError) -> bool:
+    return getattr(exc.orig, "sqlite_errorcode", None) in _CORRUPT
