@@ -111,3 +111,14 @@ def running(daemon: Daemon) -> Iterator[None]:
         daemon.stop()
         runner.join(timeout=15)
     assert not runner.is_alive()
+
+
+def mount_tmpfs(folder: Path, options: str) -> str | None:
+    """Mount a tmpfs on folder (unmount it with `umount`); the reason when this machine does not allow it."""
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return None if result.returncode == 0 else f"cannot mount a tmpfs ({result.stderr.strip()})"

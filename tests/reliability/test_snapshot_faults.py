@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import WORKER_CAMERA
+from tests.reliability.support import WORKER_CAMERA, mount_tmpfs
 from watcher import config
 from watcher.daemon import Daemon
 from watcher.sinks import EventStore
@@ -19,23 +19,12 @@ from watcher.types import EventType
 SNAPSHOT_WARNING = "snapshot not saved, events go on without it"
 
 
-def _mount_tmpfs(folder: Path, options: str) -> str | None:
-    """Mount a tmpfs on folder; the reason when this machine does not allow it."""
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return None if result.returncode == 0 else f"cannot mount a tmpfs ({result.stderr.strip()})"
-
-
 @pytest.fixture(params=["read_only", "disk_full"])
 def bad_snapshot_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "snapshots"
     folder.mkdir()
     options = "size=64k,ro" if request.param == "read_only" else "size=64k"
-    reason = _mount_tmpfs(folder, options)
+    reason = mount_tmpfs(folder, options)
     if reason:
         pytest.skip(reason)
     try:

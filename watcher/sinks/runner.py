@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from watcher.errors import WatcherError
 from watcher.sinks.base import Sink
 from watcher.types import Event, Image, Observation
 
@@ -178,6 +179,11 @@ class SinkRunner:
                 sink.handle_event(item.event, item.image)
             else:
                 sink.handle_observation(item)
+        except WatcherError as exc:  # a known failure (disk full, service down) says itself in one line
+            _log.error("%s", exc)
+            with self._cond:
+                self._counts[sink.name].failed += 1
+            return
         except Exception:
             _log.exception("sink %s failed on %s", sink.name, _describe(item))
             with self._cond:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import DatabaseError
 
 from watcher.clock import FakeClock
+from watcher.errors import SinkError
 from watcher.sinks import EventStore, StoreSink
 from watcher.types import Event, EventType
 
@@ -52,7 +52,7 @@ def test_an_event_whose_rule_state_cannot_be_written_is_not_stored_either(
     sink = StoreSink(EventStore(db))
     with sqlite3.connect(db) as conn:
         conn.executescript(FAIL_STATE_WRITES)
-    with pytest.raises(DatabaseError, match="state write failed"):
+    with pytest.raises(SinkError, match=r"not stored: state write failed$"):
         sink.handle_event(event(0), None)
     sink.close()
     assert _rows(db) == ([], [])
@@ -67,7 +67,7 @@ def test_a_failed_write_leaves_the_previous_event_and_state_as_they_were(
     sink.handle_event(event(0), None)
     with sqlite3.connect(db) as conn:
         conn.executescript(FAIL_STATE_WRITES)
-    with pytest.raises(DatabaseError, match="state write failed"):
+    with pytest.raises(SinkError, match=r"not stored: state write failed$"):
         sink.handle_event(event(1, EventType.END), None)
     sink.close()
     wall = WALL.timestamp()

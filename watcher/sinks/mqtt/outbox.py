@@ -4,17 +4,23 @@ An event row is written before it is published and deleted only after its PUBACK
 outage or a crash loses nothing. The table is bounded: past `max_rows` the oldest rows are
 dropped with a warning. `seq` is AUTOINCREMENT so it never goes back, which keeps delivery in
 insertion order across restarts.
+
+When the file cannot take a row (disk full, an I/O error), events queue in memory instead, in order
+after the stored rows, so the broker still gets them while the daemon runs (a crash loses those);
+the outbox goes back to the file once the memory queue is delivered.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from watcher.sinks.store.db import open_database
@@ -63,12 +69,52 @@ class Outbox:
         self.max_rows = max_rows
         self._engine = open_database(self.path)
         self.dropped = 0
+        # Events the file could not take, in order; their seq continues the file's, and the next
+        # stored row continues theirs (`_next_seq`), so delivery order and the watermark hold.
+        self._memory: list[Queued] = []
+        self._next_seq: int | None = None
+        self._lock = threading.Lock()
 
     def add(self, event: Event) -> None:
         """Store one event; drop the oldest rows (with a warning) past `max_rows`."""
-        row = OutboxRow(
-            id=event.id, camera=event.camera, rule=event.rule, payload=json.dumps(event.to_json())
-        )
+        payload = json.dumps(event.to_json())
+        with self._lock:
+            if not self._memory:
+                row = OutboxRow(
+                    seq=self._next_seq, id=event.id, camera=event.camera, rule=event.rule, payload=payload
+                )
+                try:
+                    self._store(row)
+                    self._next_seq = None
+                    return
+                except DatabaseError as exc:
+                    _log.error(
+                        "mqtt outbox: %s cannot take events (%s); queueing them in memory",
+                        self.path,
+                        exc.orig,
+                    )
+            seq = (
+                self._memory[-1].seq + 1 if self._memory else max(self._next_seq or 0, self._high_water() + 1)
+            )
+            self._memory.append(Queued(seq, event.id, event.camera, event.rule, payload.encode()))
+            self._next_seq = seq + 1
+            if len(self._memory) > self.max_rows:
+                old = self._memory.pop(0)
+                _log.warning(
+                    "mqtt outbox full (%d events): dropped the oldest: %s (%s)",
+                    self.max_rows,
+                    old.id,
+                    old.rule,
+                )
+                self.dropped += 1
+
+    def _high_water(self) -> int:
+        """The largest seq the file ever gave (AUTOINCREMENT keeps it in sqlite_sequence)."""
+        with self._engine.connect() as conn:
+            found = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
+        return int(found or 0)
+
+    def _store(self, row: OutboxRow) -> None:
         with Session(self._engine) as session:
             session.add(row)
             session.flush()
@@ -84,21 +130,28 @@ class Outbox:
             session.commit()
 
     def after(self, seq: int, limit: int) -> list[Queued]:
-        """Up to `limit` rows with a `seq` above `seq`, oldest first."""
+        """Up to `limit` rows with a `seq` above `seq`, oldest first (stored ones, then those in memory)."""
         query = select(OutboxRow).where(col(OutboxRow.seq) > seq).order_by(col(OutboxRow.seq)).limit(limit)
         with Session(self._engine) as session:
             rows = session.exec(query).all()
-        return [Queued(r.seq or 0, r.id, r.camera, r.rule, r.payload.encode()) for r in rows]
+        stored = [Queued(r.seq or 0, r.id, r.camera, r.rule, r.payload.encode()) for r in rows]
+        with self._lock:
+            return (stored + [q for q in self._memory if q.seq > seq])[:limit]
 
     def remove(self, seq: int) -> None:
         """Forget a delivered row (a row already dropped is fine)."""
+        with self._lock:
+            if self._memory and seq >= self._memory[0].seq:
+                self._memory = [q for q in self._memory if q.seq != seq]
+                return
         with Session(self._engine) as session:
             session.exec(delete(OutboxRow).where(col(OutboxRow.seq) == seq))
             session.commit()
 
     def __len__(self) -> int:
         with Session(self._engine) as session:
-            return int(session.exec(select(func.count()).select_from(OutboxRow)).one())
+            stored = int(session.exec(select(func.count()).select_from(OutboxRow)).one())
+        return stored + len(self._memory)
 
     def ids(self) -> list[str]:
         """Event ids still queued, oldest first."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DatabaseError
+
 from watcher.clock import Clock, SystemClock
+from watcher.errors import SinkError
 from watcher.sinks.store.counts import CountSampler
 from watcher.sinks.store.events import EventStore
 from watcher.sinks.store.states import state_after
@@ -38,12 +41,20 @@ class StoreSink:
         self._next_prune = float("-inf")
 
     def handle_event(self, event: Event, image: Image | None) -> None:
-        self.store.add(event, state_after(event))
+        try:
+            self.store.add(event, state_after(event))
+        except DatabaseError as exc:  # disk full, I/O error: one line, the other sinks go on
+            raise SinkError(
+                "store", f"{event.type} event {event.id} of rule {event.rule} not stored: {exc.orig}"
+            ) from None
         self._prune_if_due()
 
     def handle_observation(self, obs: Observation) -> None:
         wall = self._clock.wall().timestamp()
-        self.store.counts.add(self._sampler.sample(obs, self._clock.monotonic(), wall))
+        try:
+            self.store.counts.add(self._sampler.sample(obs, self._clock.monotonic(), wall))
+        except DatabaseError as exc:
+            raise SinkError("store", f"count samples not stored: {exc.orig}") from None
         self._prune_if_due()
 
     def close(self) -> None:
