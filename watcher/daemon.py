@@ -74,9 +74,10 @@ class Daemon:
         else:
             detectors = detector
         self.engine = RulesEngine(config.rules, timezone=config.timezone, clock=self.clock)
-        self._store = data_path(config.store.path, base_dir) if config.store.enabled else None
+        database = data_path(config.store.path, base_dir)
         if config.store.enabled or config.mqtt.enabled:  # the MQTT outbox lives in the same file
-            set_aside_if_corrupt(data_path(config.store.path, base_dir))
+            set_aside_if_corrupt(database)
+        self._store = database if config.store.enabled else None
         if self._store is not None:
             restored = self.engine.restore(load_states(self._store))
             if restored:

@@ -100,13 +100,7 @@ class Outbox:
             self._next_seq = seq + 1
             if len(self._memory) > self.max_rows:
                 old = self._memory.pop(0)
-                _log.warning(
-                    "mqtt outbox full (%d events): dropped the oldest: %s (%s)",
-                    self.max_rows,
-                    old.id,
-                    old.rule,
-                )
-                self.dropped += 1
+                self._dropped([(old.id, old.rule)])
 
     def _high_water(self) -> int:
         """The largest seq the file ever gave (AUTOINCREMENT keeps it in sqlite_sequence)."""
@@ -124,10 +118,14 @@ class Outbox:
                 oldest = session.exec(select(OutboxRow).order_by(col(OutboxRow.seq)).limit(over)).all()
                 for old in oldest:
                     session.delete(old)
-                ids = ", ".join(f"{o.id} ({o.rule})" for o in oldest)
-                _log.warning("mqtt outbox full (%d events): dropped the oldest: %s", self.max_rows, ids)
-                self.dropped += over
+                self._dropped([(o.id, o.rule) for o in oldest])
             session.commit()
+
+    def _dropped(self, oldest: list[tuple[str, str]]) -> None:
+        """Count and report the (id, rule) of events dropped to stay within `max_rows`."""
+        ids = ", ".join(f"{event_id} ({rule})" for event_id, rule in oldest)
+        _log.warning("mqtt outbox full (%d events): dropped the oldest: %s", self.max_rows, ids)
+        self.dropped += len(oldest)
 
     def after(self, seq: int, limit: int) -> list[Queued]:
         """Up to `limit` rows with a `seq` above `seq`, oldest first (stored ones, then those in memory)."""

@@ -57,7 +57,7 @@ def open_database(path: str | Path) -> Engine:
     try:
         return _open(path)
     except DatabaseError as exc:
-        what = "is not a readable SQLite database" if _is_corrupt(exc) else "cannot be opened"
+        what = "is not a readable SQLite database" if _is_corrupt(exc.orig) else "cannot be opened"
         raise SinkError("store", f"{path} {what} ({exc.orig})") from None
 
 
@@ -98,7 +98,7 @@ def _corruption(path: Path) -> str | None:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorcode", None) in _CORRUPT:
+        if _is_corrupt(exc):
             return str(exc)
     return None
 
@@ -140,5 +140,6 @@ def _create_tables(engine: Engine) -> None:
         SQLModel.metadata.create_all(engine)
 
 
-def _is_corrupt(exc: DatabaseError) -> bool:
-    return getattr(exc.orig, "sqlite_errorcode", None) in _CORRUPT
+def _is_corrupt(error: BaseException | None) -> bool:
+    """Whether SQLite's `error` says the file is not, or no longer, a database."""
+    return getattr(error, "sqlite_errorcode", None) in _CORRUPT
