@@ -46,6 +46,9 @@ def test_the_daemon_publishes_its_events_and_obeys_a_rule_switch(
     assert not runner.is_alive()
     assert [(e.type, e.rule) for e in sink.events] == [(EventType.START, RULE), (EventType.END, RULE)]
     assert recorder.event_ids() == [e.id for e in sink.events]
+    # The broker forwards the last messages to the recorder after the daemon has returned: wait for them.
+    assert recorder.wait_for(f"watcher/floor/{RULE}/state", b"OFF")
     assert recorder.last(f"watcher/floor/{RULE}/state") == b"OFF"
+    assert recorder.wait_for("watcher/availability", b"offline")
     assert recorder.last("watcher/availability") == b"offline"
     assert daemon.engine.state(RULE).enabled is False
