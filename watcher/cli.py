@@ -331,7 +331,9 @@ def _export(args: argparse.Namespace) -> int:
 def _tui(args: argparse.Namespace) -> int:
     from watcher.tui import run_over_mqtt
 
-    run_over_mqtt(args.mqtt, username=args.username, password_env=args.password_env, prefix=args.prefix)
+    run_over_mqtt(
+        args.mqtt, username=args.username, password_env=args.password_env, prefix=args.prefix, node=args.node
+    )
     return 0
 
 
@@ -397,11 +399,12 @@ def _parser() -> argparse.ArgumentParser:
     models = command("models", _models, "model files")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     models_sub.add_parser("list", help="list model files with classes, input size and license")
-    p = command("tui", _tui, "terminal dashboard of a daemon that publishes to an MQTT broker")
+    p = command("tui", _tui, "terminal dashboard of the watcher nodes that publish to an MQTT broker")
     p.add_argument("--mqtt", required=True, metavar="HOST[:PORT]", help="the broker (port 1883 by default)")
     p.add_argument("--username", help="broker user name")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding the broker password")
-    p.add_argument("--prefix", default="watcher", help="topic prefix of the daemon (default: watcher)")
+    p.add_argument("--node", help="show only this node at start (its topic prefix); n steps through nodes")
+    p.add_argument("--prefix", help="follow only the node with this topic prefix (default: every node found)")
     p = command("notify-test", _notify_test, "send a test notification with a sample snapshot")
     p.add_argument("name", help="a [notify.<name>] target of the config")
     with_config(p)

@@ -13,7 +13,14 @@ from textual.pilot import Pilot
 
 from watcher.clock import FakeClock
 from watcher.status import CameraHealth
-from watcher.tui.messages import CamerasUpdated, CountsChanged, EventArrived, FeedChanged, RuleChanged
+from watcher.tui.messages import (
+    AvailabilityChanged,
+    CamerasUpdated,
+    CountsChanged,
+    EventArrived,
+    FeedChanged,
+    RuleChanged,
+)
 from watcher.tui.state import DashboardState, RuleUpdate
 from watcher.types import Event, EventObject, EventType
 
@@ -100,4 +107,24 @@ def busy_state(clock: FakeClock, state: DashboardState) -> DashboardState:
     ]
     for message in messages:
         message.apply(state)
+    return state
+
+
+@pytest.fixture
+def fleet_state(clock: FakeClock, state: DashboardState) -> DashboardState:
+    """Three nodes over MQTT with the same camera and rule names; `porch` has gone offline."""
+    clock.advance(270.0)
+    state.feed = "mqtt broker:1883"
+    nodes = (("attic", "online"), ("garage", "online"), ("porch", "offline"))
+    minute_ago = NOON - timedelta(seconds=60)
+    for n, (node, availability) in enumerate(nodes):
+        messages = [
+            AvailabilityChanged(availability, node, NOON - timedelta(seconds=40) if n == 2 else None),
+            CamerasUpdated([CameraHealth("cam", "streaming", None, 15.0, 5.0, 40.0 + n, 1.5, n)], node),
+            CountsChanged("cam", {"*": {"person": n}}, node),
+            RuleChanged(RuleUpdate("someone", "cam", "presence", n > 0, n > 0, minute_ago, node=node)),
+            EventArrived(make_event(n, rule="someone", camera="cam"), minute_ago, node),
+        ]
+        for message in messages:
+            message.apply(state)
     return state

@@ -50,9 +50,7 @@ async def test_the_mqtt_dashboard_ends_with_the_daemons_last_counts_and_its_even
             last = daemon_output.observations[-1]
             assert await until(
                 pilot,
-                lambda: (
-                    {(z, lb): s.value for (_, z, lb), s in state.counts.items() if s.value} == _nonzero(last)
-                ),
+                lambda: {(k[2], k[3]): s.value for k, s in state.counts.items() if s.value} == _nonzero(last),
             )
             assert await until(pilot, lambda: len(state.events) == len(daemon_output.events))
         finally:
@@ -62,4 +60,4 @@ async def test_the_mqtt_dashboard_ends_with_the_daemons_last_counts_and_its_even
     assert [row.event.to_json() for row in reversed(state.events)] == [
         event.to_json() for event in daemon_output.events
     ]
-    assert (state.rules[RULE].kind, state.rules[RULE].active) == ("presence", True)
+    assert (state.rules[("watcher", RULE)].kind, state.rules[("watcher", RULE)].active) == ("presence", True)

@@ -78,13 +78,14 @@ async def test_a_daemon_on_the_worker_clip_fills_the_dashboard_and_obeys_p(tmp_p
     state = DashboardState(clock)
     app = DashboardApp(LocalFeed(daemon, sink, clock), state)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert await until(pilot, lambda: RULE in state.rules and state.rules[RULE].active, timeout=60)
-        assert state.rules[RULE].kind == "presence"
-        assert state.counts[("floor", "left_of_tape", "person")].value == 1
+        key = ("", RULE)  # in-process, the one node has no name
+        assert await until(pilot, lambda: key in state.rules and state.rules[key].active, timeout=60)
+        assert state.rules[key].kind == "presence"
+        assert state.counts[("", "floor", "left_of_tape", "person")].value == 1
         assert [(r.event.type, r.event.rule) for r in state.events] == [(EventType.START, RULE)]
-        assert await until(pilot, lambda: state.cameras["floor"].state in ("streaming", "ended"))
+        assert await until(pilot, lambda: state.cameras[("", "floor")].state in ("streaming", "ended"))
         app.query_one(CamerasTable).focus()
         await pilot.press("p")
         assert await until(pilot, lambda: daemon.pipelines["floor"].paused)
-        assert state.cameras["floor"].detecting is False
+        assert state.cameras[("", "floor")].detecting is False
     assert recorder.closed  # quitting the app stopped the daemon, which flushed and closed its sinks

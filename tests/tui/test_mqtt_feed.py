@@ -76,19 +76,22 @@ async def test_retained_topics_build_the_dashboard_on_connect(mosquitto: Mosquit
     state = DashboardState(FakeClock())
     app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), FakeClock()), state)
     async with app.run_test(size=SIZE) as pilot:
-        assert await until(pilot, lambda: "worker" in state.rules and len(state.counts) == 2)
+        assert await until(pilot, lambda: ("watcher", "worker") in state.rules and len(state.counts) == 2)
         assert state.headline() == f"mqtt {mosquitto.host}:{mosquitto.port} · daemon online"
         assert {key: s.value for key, s in state.counts.items()} == {
-            ("floor", "*", "person"): 1,
-            ("floor", "left_of_tape", "person"): 1,
+            ("watcher", "floor", "*", "person"): 1,
+            ("watcher", "floor", "left_of_tape", "person"): 1,
         }
-        assert (state.rules["worker"].kind, state.rules["worker"].active) == ("presence", True)
-        assert state.cameras["floor"].fps == 15.0
+        rule = state.rules[("watcher", "worker")]
+        assert (rule.kind, rule.active) == ("presence", True)
+        assert state.cameras[("watcher", "floor")].fps == 15.0
 
 
 async def test_a_live_event_appears_in_the_events_panel(mosquitto: Mosquitto, peer: Peer) -> None:
+    # With --prefix the node is followed from the start, before any of its topics was seen.
     state = DashboardState(FakeClock())
-    app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), FakeClock()), state)
+    broker = BrokerAddress(mosquitto.host, mosquitto.port, prefix="watcher")
+    app = DashboardApp(MqttFeed(broker, FakeClock()), state)
     async with app.run_test(size=SIZE) as pilot:
         assert await until(pilot, lambda: state.feed.startswith("mqtt "))
         event = make_event(5)
@@ -104,7 +107,7 @@ async def test_p_and_e_publish_to_the_set_topics(mosquitto: Mosquitto, peer: Pee
     app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), FakeClock()), state)
     async with app.run_test(size=SIZE) as pilot:
         assert await until(
-            pilot, lambda: app.query_one(RulesTable).row_count == 1 and "floor" in state.cameras
+            pilot, lambda: app.query_one(RulesTable).row_count == 1 and ("watcher", "floor") in state.cameras
         )
         app.query_one(CamerasTable).focus()
         await pilot.press("p")
@@ -117,7 +120,7 @@ async def test_p_and_e_publish_to_the_set_topics(mosquitto: Mosquitto, peer: Pee
 def test_snapshots_cannot_be_asked_for_over_mqtt() -> None:
     feed = MqttFeed(BrokerAddress("127.0.0.1", 1), FakeClock())
     with pytest.raises(SinkError, match="snapshots can only be taken by `watcher run --tui`"):
-        feed.send(SaveSnapshot("floor"))
+        feed.send(SaveSnapshot("floor"), "watcher")
 
 
 @pytest.mark.parametrize(

@@ -26,3 +26,10 @@ def test_help_screen_matches_its_snapshot(
     snap_compare: Callable[..., bool], busy_state: DashboardState
 ) -> None:
     assert snap_compare(DashboardApp(FakeFeed(), busy_state), press=["question_mark"], terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_fleet_screen_matches_its_snapshot(
+    snap_compare: Callable[..., bool], fleet_state: DashboardState, size: tuple[int, int]
+) -> None:
+    assert snap_compare(DashboardApp(FakeFeed(), fleet_state), terminal_size=size)

@@ -10,7 +10,7 @@ from tests.tui.conftest import NOON, make_event
 from watcher.errors import SinkError
 from watcher.status import CameraHealth
 from watcher.tui.state import DashboardState
-from watcher.tui.topics import event_from_json, parse_message
+from watcher.tui.topics import event_from_json, node_of_status, parse_message
 from watcher.types import EventType
 
 
@@ -26,15 +26,15 @@ def apply(state: DashboardState, topic: str, payload: bytes, *, retained: bool =
 def test_counts_topic_sets_every_zone_and_label(state: DashboardState) -> None:
     apply(state, "watcher/floor/counts", b'{"*": {"person": 2}, "left_of_tape": {"person": 1}, "door": {}}')
     assert {key: s.value for key, s in state.counts.items()} == {
-        ("floor", "*", "person"): 2,
-        ("floor", "left_of_tape", "person"): 1,
+        ("watcher", "floor", "*", "person"): 2,
+        ("watcher", "floor", "left_of_tape", "person"): 1,
     }
 
 
 def test_status_topic_sets_the_camera_health(state: DashboardState) -> None:
     row = CameraHealth("floor", "streaming", None, 15.0, 5.0, 40.0, 1.5, 2)
     apply(state, "watcher/floor/status", row.to_json().encode())
-    assert state.cameras == {"floor": row}
+    assert state.cameras == {("watcher", "floor"): row}
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_state_topic_sets_the_rule_state_and_since_when_seen_live(
     state: DashboardState, payload: bytes, retained: bool, active: bool, value: object, since: object
 ) -> None:
     apply(state, "watcher/floor/worker/state", payload, retained=retained)
-    row = state.rules["worker"]
+    row = state.rules[("watcher", "worker")]
     assert (row.camera, row.active, row.value, row.since) == ("floor", active, value, since)
 
 
@@ -62,26 +62,26 @@ def test_attributes_topic_sets_kind_and_enabled_but_not_the_state(state: Dashboa
     apply(state, "watcher/floor/worker/state", b"ON", retained=False)
     attributes = {"kind": "presence", "active": False, "since": 12.5, "enabled": False, "zone": "z"}
     apply(state, "watcher/floor/worker/attributes", json.dumps(attributes).encode())
-    row = state.rules["worker"]
+    row = state.rules[("watcher", "worker")]
     assert (row.kind, row.enabled, row.active, row.since) == ("presence", False, True, NOON)
 
 
 @pytest.mark.parametrize(("payload", "enabled"), [(b"ON", True), (b"OFF", False)])
 def test_enabled_topic_sets_the_rule_switch(state: DashboardState, payload: bytes, enabled: bool) -> None:
     apply(state, "watcher/floor/worker/enabled", payload)
-    assert state.rules["worker"].enabled is enabled
+    assert state.rules[("watcher", "worker")].enabled is enabled
 
 
 def test_detect_state_topic_marks_the_camera_paused(state: DashboardState) -> None:
     apply(state, "watcher/floor/detect/state", b"OFF")
-    assert state.cameras["floor"].detecting is False
-    assert "detect" not in state.rules
+    assert state.cameras[("watcher", "floor")].detecting is False
+    assert ("watcher", "detect") not in state.rules
 
 
 def test_events_topic_adds_the_event_as_received(state: DashboardState) -> None:
     event = make_event(4, EventType.END)
     apply(state, "watcher/events", json.dumps(event.to_json()).encode(), retained=False)
-    assert [(row.event, row.received) for row in state.events] == [(event, NOON)]
+    assert [(row.event, row.received, row.node) for row in state.events] == [(event, NOON, "watcher")]
 
 
 def test_availability_topic_is_shown_after_the_feed_line(state: DashboardState) -> None:
@@ -131,4 +131,38 @@ def test_a_custom_prefix_is_honoured(state: DashboardState) -> None:
     )
     assert message is not None
     message.apply(state)
-    assert list(state.counts) == [("floor", "*", "car")]
+    assert list(state.counts) == [("site/a", "floor", "*", "car")]
+
+
+def test_every_message_names_the_node_of_its_prefix(state: DashboardState) -> None:
+    for prefix in ("garage", "porch"):
+        message = parse_message(prefix, f"{prefix}/cam/someone/state", b"ON", retained=True, received=NOON)
+        assert message is not None
+        message.apply(state)
+    assert sorted(state.rules) == [("garage", "someone"), ("porch", "someone")]
+
+
+def test_a_live_availability_change_says_since_when_and_a_retained_one_does_not(
+    state: DashboardState,
+) -> None:
+    apply(state, "watcher/availability", b"online")
+    apply(state, "watcher/availability", b"offline", retained=False)
+    assert state.nodes["watcher"].since == NOON
+    apply(state, "watcher/availability", b"online")
+    assert (state.nodes["watcher"].availability, state.nodes["watcher"].since) == ("online", None)
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "node"),
+    [
+        ("garage/cam/status", CameraHealth("cam", "streaming").to_json().encode(), "garage"),
+        ("garage/cam/status", b"online", None),  # another program's status topic
+        ("garage/cam/status", b'{"fps": 3}', None),
+        ("garage/status", CameraHealth("cam", "streaming").to_json().encode(), None),
+        ("garage/cam/x/status", CameraHealth("cam", "streaming").to_json().encode(), None),
+    ],
+)
+def test_a_node_is_found_by_a_watcher_camera_status_only(
+    topic: str, payload: bytes, node: str | None
+) -> None:
+    assert node_of_status(topic, payload) == node

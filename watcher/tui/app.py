@@ -7,14 +7,14 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header, Input
 
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.errors import WatcherError
 from watcher.tui.feed import Feed
 from watcher.tui.messages import FeedEnded, Notice, StateMessage
 from watcher.tui.state import DashboardState, RuleUpdate
-from watcher.tui.widgets import CamerasTable, CountsTable, EventsTable, HelpScreen, RulesTable
+from watcher.tui.widgets import CamerasTable, CountsTable, EventsTable, HelpScreen, NodesTable, RulesTable
 
 
 class FilterInput(Input):
@@ -40,6 +40,7 @@ class DashboardApp(App[None]):
         Binding("p", "toggle_detection", "pause"),
         Binding("e", "toggle_rule", "enable"),
         Binding("s", "snapshot", "snapshot"),
+        Binding("n", "next_node", "node"),
         Binding("slash", "filter", "filter"),
         Binding("question_mark", "help", "help"),
     ]
@@ -48,14 +49,17 @@ class DashboardApp(App[None]):
         super().__init__()
         self.feed = feed
         self.state = state
+        self._fleet = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◉")
         # Held, not queried: a timer or a late message may land while the screen is torn down.
+        self.nodes = NodesTable(id="nodes")
         self.cameras = CamerasTable(id="cameras")
         self.counts = CountsTable(id="counts")
         self.rules = RulesTable(id="rules")
         self.events = EventsTable(id="events")
+        yield self.nodes
         yield self.cameras
         yield self.counts
         yield self.rules
@@ -64,7 +68,9 @@ class DashboardApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.nodes.display = False
         for table, title in (
+            (self.nodes, "nodes"),
             (self.cameras, "cameras"),
             (self.counts, "counts"),
             (self.rules, "rules"),
@@ -90,9 +96,18 @@ class DashboardApp(App[None]):
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `n` is listed only while there are nodes to step through.
+        return self.state.fleet if action == "next_node" else True
+
     def show_state(self) -> None:
         """Render the whole state; tables update only the cells that changed."""
         self.sub_title = self.state.headline()
+        if self.state.fleet != self._fleet:
+            self._fleet = self.state.fleet
+            self.nodes.display = self._fleet
+            self.refresh_bindings()
+        self.nodes.show(self.state)
         self.cameras.show(self.state)
         self.counts.show(self.state)
         self.rules.show(self.state)
@@ -104,34 +119,54 @@ class DashboardApp(App[None]):
         self.counts.show(self.state)
 
     def action_toggle_detection(self) -> None:
-        camera = self.cameras.selected_key()
-        if camera is None:
+        key = self.cameras.selected_key()
+        if key is None:
             self.notify("no camera to pause", severity="warning")
             return
-        detecting = not self.state.cameras[camera].detecting
-        if self._send(SetDetection(camera, detecting)):
-            self.state.set_detecting(camera, detecting)
+        node, camera = key
+        detecting = not self.state.cameras[(node, camera)].detecting
+        if self._send(SetDetection(camera, detecting), node):
+            self.state.set_detecting(camera, detecting, node)
             self.show_state()
-            self.notify(f"detection {'resumed' if detecting else 'paused'} on {camera}")
+            self.notify(f"detection {'resumed' if detecting else 'paused'} on {self._where(node, camera)}")
 
     def action_toggle_rule(self) -> None:
-        name = self.rules.selected_key()
-        if name is None:
+        key = self.rules.selected_key()
+        if key is None:
             self.notify("no rule to enable or disable", severity="warning")
             return
-        row = self.state.rules[name]
-        if self._send(SetRuleEnabled(name, not row.enabled)):
-            self.state.update_rule(RuleUpdate(name, row.camera, enabled=not row.enabled))
+        node, name = key
+        row = self.state.rules[(node, name)]
+        if self._send(SetRuleEnabled(name, not row.enabled), node):
+            self.state.update_rule(RuleUpdate(name, row.camera, enabled=not row.enabled, node=node))
             self.show_state()
-            self.notify(f"rule {name} {'enabled' if not row.enabled else 'disabled'}")
+            self.notify(f"rule {self._where(node, name)} {'enabled' if not row.enabled else 'disabled'}")
 
     def action_snapshot(self) -> None:
-        camera = self.cameras.selected_key()
-        if camera is None:
+        key = self.cameras.selected_key()
+        if key is None:
             self.notify("no camera to take a snapshot of", severity="warning")
             return
-        if self._send(SaveSnapshot(camera)):
-            self.notify(f"snapshot of {camera} requested")
+        node, camera = key
+        if self._send(SaveSnapshot(camera), node):
+            self.notify(f"snapshot of {self._where(node, camera)} requested")
+
+    def action_next_node(self) -> None:
+        self._show_node(self.state.next_node())
+
+    @on(DataTable.RowSelected, "#nodes")
+    def _node_chosen(self, event: DataTable.RowSelected) -> None:
+        node = event.row_key.value
+        self.state.node_filter = None if node == self.state.node_filter else node
+        self._show_node(self.state.node_filter)
+
+    def _show_node(self, node: str | None) -> None:
+        self.show_state()
+        self.notify("showing every node" if node is None else f"showing node {node} only")
+
+    def _where(self, node: str, name: str) -> str:
+        """A camera or rule as named to the user: with its node when there are several."""
+        return f"{name} on {node}" if self.state.fleet else name
 
     def action_filter(self) -> None:
         box = self.query_one(FilterInput)
@@ -153,9 +188,9 @@ class DashboardApp(App[None]):
         self.events.show(self.state)
         self.events.focus()
 
-    def _send(self, command: Command) -> bool:
+    def _send(self, command: Command, node: str) -> bool:
         try:
-            self.feed.send(command)
+            self.feed.send(command, node)
         except WatcherError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return False

@@ -18,6 +18,8 @@ class FakeFeed:
         self.messages = list(messages)
         self.refuse = refuse
         self.sent: list[Command] = []
+        self.sent_to: list[tuple[str, Command]] = []
+        """(node, command) of each command sent."""
         self.app: App[None] | None = None
         self.stopped = False
 
@@ -26,10 +28,11 @@ class FakeFeed:
         for message in self.messages:
             app.post_message(message)
 
-    def send(self, command: Command) -> None:
+    def send(self, command: Command, node: str = "") -> None:
         if isinstance(command, self.refuse):
             raise SinkError("fake", f"{type(command).__name__} refused")
         self.sent.append(command)
+        self.sent_to.append((node, command))
 
     def stop(self) -> None:
         self.stopped = True

@@ -16,8 +16,9 @@ class Feed(Protocol):
         """Begin posting messages to `app`; must not block (called on the UI thread)."""
         ...
 
-    def send(self, command: Command) -> None:
-        """Carry out a command; raise a `WatcherError` with one line when it cannot."""
+    def send(self, command: Command, node: str = "") -> None:
+        """Carry out a command on `node` (the one node in-process); raise a `WatcherError` with one
+        line when it cannot."""
         ...
 
     def stop(self) -> None:

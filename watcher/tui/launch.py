@@ -16,9 +16,14 @@ from watcher.tui.notices import NoticeHandler
 from watcher.tui.state import DashboardState
 
 
-def run_dashboard(feed: Feed, clock: Clock) -> None:
-    """Run the app until the user quits; console log handlers are swapped for notifications meanwhile."""
-    app = DashboardApp(feed, DashboardState(clock))
+def run_dashboard(feed: Feed, clock: Clock, *, node: str | None = None) -> None:
+    """Run the app until the user quits; console log handlers are swapped for notifications meanwhile.
+
+    `node` starts the dashboard showing that node only.
+    """
+    state = DashboardState(clock)
+    state.node_filter = node
+    app = DashboardApp(feed, state)
     root = logging.getLogger()
     # A console handler would scribble over the screen; file handlers keep logging as configured.
     consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
@@ -47,8 +52,16 @@ def run_in_process(config: Config, base_dir: Path, detector: Detector | None = N
     run_dashboard(LocalFeed(daemon, sink, clock), clock)
 
 
-def run_over_mqtt(address: str, *, username: str | None, password_env: str | None, prefix: str) -> None:
-    """`watcher tui --mqtt HOST[:PORT]`: the dashboard of a daemon that publishes to that broker."""
+def run_over_mqtt(
+    address: str,
+    *,
+    username: str | None,
+    password_env: str | None,
+    prefix: str | None = None,
+    node: str | None = None,
+) -> None:
+    """`watcher tui --mqtt HOST[:PORT]`: the dashboard of every node (or the one at `prefix`) that
+    publishes to that broker, showing only `node` at start when given."""
     from watcher.tui.mqtt import BrokerAddress, MqttFeed, parse_host
 
     host, port = parse_host(address)
@@ -59,4 +72,4 @@ def run_over_mqtt(address: str, *, username: str | None, password_env: str | Non
             raise ConfigError(f"environment variable {password_env} is not set", key="--password-env")
     clock = SystemClock()
     broker = BrokerAddress(host, port, username, password, prefix)
-    run_dashboard(MqttFeed(broker, clock), clock)
+    run_dashboard(MqttFeed(broker, clock), clock, node=node)

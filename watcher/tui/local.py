@@ -114,7 +114,8 @@ class LocalFeed:
         self._thread.start()
         self._timer = app.set_interval(HEALTH_EVERY_S, self._poll_health)
 
-    def send(self, command: Command) -> None:
+    def send(self, command: Command, node: str = "") -> None:
+        # In-process there is one node, the daemon this feed runs.
         if isinstance(command, SetDetection):
             self._commanded[command.camera] = command.enabled
         self._daemon.post(command)

@@ -22,38 +22,41 @@ class StateMessage(Message):
 
 
 class CamerasUpdated(StateMessage):
-    """Fresh health rows for some cameras."""
+    """Fresh health rows for some cameras of a node."""
 
-    def __init__(self, rows: Sequence[CameraHealth]) -> None:
+    def __init__(self, rows: Sequence[CameraHealth], node: str = "") -> None:
         super().__init__()
         self.rows = tuple(rows)
+        self.node = node
 
     def apply(self, state: DashboardState) -> None:
-        state.set_cameras(self.rows)
+        state.set_cameras(self.rows, self.node)
 
 
 class CountsChanged(StateMessage):
     """A camera's counts, zone to label to count, after they changed."""
 
-    def __init__(self, camera: str, counts: Mapping[str, Mapping[str, int]]) -> None:
+    def __init__(self, camera: str, counts: Mapping[str, Mapping[str, int]], node: str = "") -> None:
         super().__init__()
         self.camera = camera
         self.counts = {zone: dict(labels) for zone, labels in counts.items()}
+        self.node = node
 
     def apply(self, state: DashboardState) -> None:
-        state.set_counts(self.camera, self.counts)
+        state.set_counts(self.camera, self.counts, self.node)
 
 
 class DetectionChanged(StateMessage):
     """Detection was paused or resumed on a camera."""
 
-    def __init__(self, camera: str, detecting: bool) -> None:
+    def __init__(self, camera: str, detecting: bool, node: str = "") -> None:
         super().__init__()
         self.camera = camera
         self.detecting = detecting
+        self.node = node
 
     def apply(self, state: DashboardState) -> None:
-        state.set_detecting(self.camera, self.detecting)
+        state.set_detecting(self.camera, self.detecting, self.node)
 
 
 class RuleChanged(StateMessage):
@@ -70,13 +73,14 @@ class RuleChanged(StateMessage):
 class EventArrived(StateMessage):
     """A rule event, as it arrived."""
 
-    def __init__(self, event: Event, received: datetime) -> None:
+    def __init__(self, event: Event, received: datetime, node: str = "") -> None:
         super().__init__()
         self.event = event
         self.received = received
+        self.node = node
 
     def apply(self, state: DashboardState) -> None:
-        state.add_event(self.event, self.received)
+        state.add_event(self.event, self.received, self.node)
 
 
 class FeedChanged(StateMessage):
@@ -91,14 +95,16 @@ class FeedChanged(StateMessage):
 
 
 class AvailabilityChanged(StateMessage):
-    """The daemon said it is `online` or `offline` (its MQTT availability topic)."""
+    """A node said it is `online` or `offline` (its MQTT availability topic, `offline` its last will)."""
 
-    def __init__(self, availability: str) -> None:
+    def __init__(self, availability: str, node: str = "", since: datetime | None = None) -> None:
         super().__init__()
         self.availability = availability
+        self.node = node
+        self.since = since
 
     def apply(self, state: DashboardState) -> None:
-        state.availability = self.availability
+        state.set_availability(self.node, self.availability, self.since)
 
 
 class FeedEnded(FeedChanged):

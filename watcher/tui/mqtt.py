@@ -16,20 +16,20 @@ from watcher.clock import Clock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.errors import ConfigError, SinkError
 from watcher.tui.messages import FeedChanged, Notice
-from watcher.tui.topics import parse_message
+from watcher.tui.topics import node_of_status, parse_message
 
 log = logging.getLogger("watcher.tui")
 
 
 @dataclass(frozen=True, slots=True)
 class BrokerAddress:
-    """Where the daemon publishes, and how to log in."""
+    """Where the daemons publish, and how to log in; `prefix` follows that one node only."""
 
     host: str
     port: int = 1883
     username: str | None = None
     password: str | None = None
-    prefix: str = "watcher"
+    prefix: str | None = None
 
     @property
     def where(self) -> str:
@@ -48,14 +48,21 @@ def parse_host(value: str) -> tuple[str, int]:
     return host, number
 
 
+NODE_FINDERS = ("+/availability", "+/+/status")
+"""Retained topics every node publishes: its last will, and its cameras' status (watcher's own JSON)."""
+
+
 class MqttFeed:
-    """Subscribes to `<prefix>/#` and posts one dashboard message per shown topic; sends `/set` commands."""
+    """Finds the watcher nodes on the broker (or follows the one at `prefix`), subscribes to each
+    node's `<node>/#` and posts one dashboard message per shown topic; sends `/set` commands."""
 
     def __init__(self, broker: BrokerAddress, clock: Clock) -> None:
         self._broker = broker
         self._clock = clock
         self._app: App[None] | None = None
-        self._rule_cameras: dict[str, str] = {}
+        # Both only touched on paho's network thread, except reads of _rule_cameras by send().
+        self._nodes: set[str] = set()
+        self._rule_cameras: dict[tuple[str, str], str] = {}
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"watcher-tui-{uuid.uuid4().hex[:8]}"
         )
@@ -74,15 +81,19 @@ class MqttFeed:
         self._client.connect_async(self._broker.host, self._broker.port, keepalive=30)
         self._client.loop_start()
 
-    def send(self, command: Command) -> None:
-        prefix = self._broker.prefix
+    def send(self, command: Command, node: str = "") -> None:
+        """Publish the command to the `/set` topic of `node` (a topic prefix)."""
+        prefix = node or self._broker.prefix
+        if not prefix:
+            raise SinkError("tui", f"{type(command).__name__}: no node to send it to")
         match command:
             case SetDetection(camera, enabled):
                 topic = f"{prefix}/{camera}/detect/set"
             case SetRuleEnabled(rule, enabled):
-                if rule not in self._rule_cameras:
+                rule_camera = self._rule_cameras.get((prefix, rule))
+                if rule_camera is None:
                     raise SinkError("tui", f"rule {rule}: its camera is not known yet (no state topic seen)")
-                topic = f"{prefix}/{self._rule_cameras[rule]}/{rule}/set"
+                topic = f"{prefix}/{rule_camera}/{rule}/set"
             case SaveSnapshot(camera):
                 raise SinkError("tui", f"camera {camera}: snapshots can only be taken by `watcher run --tui`")
         if not self._client.is_connected():
@@ -105,7 +116,13 @@ class MqttFeed:
         if reason.is_failure:
             self._post_feed(f"{self._broker.where}: {reason}")
             return
-        client.subscribe(f"{self._broker.prefix}/#", qos=1)
+        if self._broker.prefix is not None:
+            self._nodes.add(self._broker.prefix)
+        else:
+            client.subscribe([(topic, 1) for topic in NODE_FINDERS])
+        # A clean session forgets subscriptions: after a reconnect, follow the known nodes again.
+        for node in sorted(self._nodes):
+            client.subscribe(f"{node}/#", qos=1)
         self._post_feed(f"mqtt {self._broker.where}")
 
     def _on_disconnect(
@@ -121,12 +138,21 @@ class MqttFeed:
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: object) -> None:
         self._post_feed(f"cannot connect to {self._broker.where}, retrying")
 
-    def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
+    def _on_message(self, client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
+        payload = bytes(msg.payload)
+        node = self._node_of(msg.topic)
+        if node is None:
+            node = None if self._broker.prefix is not None else node_of_status(msg.topic, payload)
+            if node is None:
+                return
+            # A new node: its own subscription brings all of its retained topics, availability too.
+            self._nodes.add(node)
+            client.subscribe(f"{node}/#", qos=1)
         try:
             message = parse_message(
-                self._broker.prefix,
+                node,
                 msg.topic,
-                bytes(msg.payload),
+                payload,
                 retained=bool(msg.retain),
                 received=self._clock.wall(),
             )
@@ -139,8 +165,15 @@ class MqttFeed:
             return
         update = getattr(message, "update", None)
         if update is not None:
-            self._rule_cameras[update.rule] = update.camera
+            self._rule_cameras[(node, update.rule)] = update.camera
         self._app.post_message(message)
+
+    def _node_of(self, topic: str) -> str | None:
+        """The followed node a topic belongs to, if any."""
+        if self._broker.prefix is not None:
+            return self._broker.prefix if topic.startswith(self._broker.prefix + "/") else None
+        node = topic.partition("/")[0]
+        return node if node in self._nodes else None
 
     def _post_feed(self, text: str) -> None:
         if self._app is not None:

@@ -28,31 +28,33 @@ log = logging.getLogger("watcher.tui")
 def parse_message(
     prefix: str, topic: str, payload: bytes, *, retained: bool, received: datetime
 ) -> StateMessage | None:
-    """The dashboard message for one MQTT message, or None for topics it does not show.
+    """The dashboard message for one MQTT message of the node at `prefix`, or None for topics it
+    does not show. The node of every message is its prefix.
 
     Raises `SinkError` naming the topic when a payload is malformed.
     """
     if not topic.startswith(prefix + "/"):
         return None
     parts = topic[len(prefix) + 1 :].split("/")
+    node = prefix
     try:
         match parts:
             case ["availability"]:
-                return AvailabilityChanged(payload.decode())
+                return AvailabilityChanged(payload.decode(), node, None if retained else received)
             case ["events"]:
-                return EventArrived(event_from_json(json.loads(payload)), received)
+                return EventArrived(event_from_json(json.loads(payload)), received, node)
             case [camera, "status"]:
-                return CamerasUpdated([CameraHealth.from_json(camera, payload)])
+                return CamerasUpdated([CameraHealth.from_json(camera, payload)], node)
             case [camera, "counts"]:
-                return CountsChanged(camera, _counts(json.loads(payload)))
+                return CountsChanged(camera, _counts(json.loads(payload)), node)
             case [camera, "detect", "state"]:
-                return DetectionChanged(camera, _on_off(payload))
+                return DetectionChanged(camera, _on_off(payload), node)
             case [camera, rule, "state"]:
-                return RuleChanged(_state(camera, rule, payload.decode(), retained, received))
+                return RuleChanged(_state(node, camera, rule, payload.decode(), retained, received))
             case [camera, rule, "attributes"]:
-                return RuleChanged(_attributes(camera, rule, json.loads(payload)))
+                return RuleChanged(_attributes(node, camera, rule, json.loads(payload)))
             case [camera, rule, "enabled"]:
-                return RuleChanged(RuleUpdate(rule, camera, enabled=_on_off(payload)))
+                return RuleChanged(RuleUpdate(rule, camera, enabled=_on_off(payload), node=node))
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SinkError("tui", f"topic {topic}: bad payload: {exc}") from None
     return None
@@ -95,7 +97,21 @@ def _on_off(payload: bytes) -> bool:
     return payload == b"ON"
 
 
-def _state(camera: str, rule: str, text: str, retained: bool, received: datetime) -> RuleUpdate:
+def node_of_status(topic: str, payload: bytes) -> str | None:
+    """The node (topic prefix) of a `<node>/<camera>/status` message that is a watcher camera
+    status, else None: other software on the broker may use the same topic shape."""
+    node, _, rest = topic.partition("/")
+    camera, _, tail = rest.partition("/")
+    if not node or not camera or tail != "status":
+        return None
+    try:
+        CameraHealth.from_json(camera, payload)
+    except SinkError:
+        return None
+    return node
+
+
+def _state(node: str, camera: str, rule: str, text: str, retained: bool, received: datetime) -> RuleUpdate:
     value: bool | float | int | str | None
     if text in ("ON", "OFF"):
         active = text == "ON"
@@ -111,10 +127,12 @@ def _state(camera: str, rule: str, text: str, retained: bool, received: datetime
             value = int(number) if number.is_integer() else number
             active = number != 0
     # A retained state was set before we connected: when it began is unknown.
-    return RuleUpdate(rule, camera, active=active, value=value, since=None if retained else received)
+    return RuleUpdate(
+        rule, camera, active=active, value=value, since=None if retained else received, node=node
+    )
 
 
-def _attributes(camera: str, rule: str, data: Any) -> RuleUpdate:
+def _attributes(node: str, camera: str, rule: str, data: Any) -> RuleUpdate:
     if not isinstance(data, Mapping):
         raise TypeError("attributes must be a JSON object")
     kind = data.get("kind")
@@ -124,4 +142,5 @@ def _attributes(camera: str, rule: str, data: Any) -> RuleUpdate:
         camera,
         kind=None if kind is None else str(kind),
         enabled=None if enabled is None else bool(enabled),
+        node=node,
     )

@@ -6,6 +6,7 @@ from rich.text import Text
 
 from watcher.status import CameraHealth
 from watcher.tui.state import DashboardState
+from watcher.tui.widgets.format import offline
 from watcher.tui.widgets.table import Row, StateTable
 
 _STATE_STYLES = {"streaming": "green", "starting": "cyan", "reconnecting": "yellow", "error": "bold red"}
@@ -25,7 +26,10 @@ def status_text(row: CameraHealth) -> Text:
 
 
 class CamerasTable(StateTable):
-    """One row per camera; the cursor row is the camera `p` and `s` act on."""
+    """One row per camera of the shown nodes; the cursor row is the camera `p` and `s` act on.
+
+    A camera of a node that went offline shows `node offline`: its retained status is stale.
+    """
 
     COLUMNS = (
         ("camera", "camera"),
@@ -40,18 +44,24 @@ class CamerasTable(StateTable):
     def show(self, state: DashboardState) -> None:
         """Render the cameras of `state`."""
         rows: list[Row] = [
-            (
-                name,
-                (
-                    name,
-                    status_text(row),
-                    f"{row.fps:.1f}",
-                    f"{row.detect_fps:.1f}",
-                    f"{row.detect_ms:.0f}",
-                    f"{row.motion:.1f}%",
-                    str(row.dropped),
-                ),
-            )
-            for name, row in sorted(state.cameras.items())
+            ((node, name), _cells(row) if state.online(node) else (name, offline(), *_UNKNOWN))
+            for (node, name), row in sorted(state.cameras.items())
+            if state.shows(node)
         ]
-        self.sync(rows)
+        self.sync(rows, nodes=state.fleet)
+
+
+_UNKNOWN = ("—",) * 5
+"""The rates of a camera whose node is offline: the last ones it sent say nothing about now."""
+
+
+def _cells(row: CameraHealth) -> tuple[str | Text, ...]:
+    return (
+        row.camera,
+        status_text(row),
+        f"{row.fps:.1f}",
+        f"{row.detect_fps:.1f}",
+        f"{row.detect_ms:.0f}",
+        f"{row.motion:.1f}%",
+        str(row.dropped),
+    )

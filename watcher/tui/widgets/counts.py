@@ -12,7 +12,7 @@ HISTORY_HEADER = f"last {round(SPARK_BUCKETS * SPARK_BUCKET_S / 60)} min"
 
 
 class CountsTable(StateTable):
-    """One row per (camera, zone, label) seen so far."""
+    """One row per (node, camera, zone, label) seen so far; `—` now while the node is offline."""
 
     COLUMNS = (
         ("camera", "camera"),
@@ -26,8 +26,13 @@ class CountsTable(StateTable):
         """Render the counts of `state`, whole-frame counts first within each camera."""
         bucket = state.bucket()
         rows: list[Row] = []
-        for (camera, zone, label), series in sorted(state.counts.items()):
-            now = Text(str(series.value), style="bold" if series.value else "dim")
+        for (node, camera, zone, label), series in sorted(state.counts.items()):
+            if not state.shows(node):
+                continue
+            if not state.online(node):
+                now = Text("—", style="dim")  # the last count a node sent before it went away
+            else:
+                now = Text(str(series.value), style="bold" if series.value else "dim")
             spark = Text(sparkline(series.series(bucket)), style="cyan")
-            rows.append((f"{camera}/{zone}/{label}", (camera, zone_name(zone), label, now, spark)))
-        self.sync(rows)
+            rows.append(((node, camera, zone, label), (camera, zone_name(zone), label, now, spark)))
+        self.sync(rows, nodes=state.fleet)

@@ -40,7 +40,7 @@ class EventsTable(StateTable):
             e = row.event
             rows.append(
                 (
-                    e.id,
+                    (row.node, e.id),
                     (
                         clock_time(row.received),
                         Text(str(e.type), style=_TYPE_STYLES[e.type]),
@@ -52,7 +52,7 @@ class EventsTable(StateTable):
                     ),
                 )
             )
-        self.sync(rows)
+        self.sync(rows, nodes=state.fleet)
         suffix = f" (filter: {state.event_filter})" if state.event_filter else ""
         self.border_title = f"events{suffix}"
 

@@ -40,6 +40,11 @@ def zone_name(zone: str | None) -> str:
     return "frame" if zone in (None, WHOLE_FRAME) else zone
 
 
+def offline() -> Text:
+    """What a camera or rule of a node that went offline shows instead of its stale state."""
+    return Text("node offline", style="bold red")
+
+
 def rule_state(active: bool, value: bool | float | int | str | None) -> Text:
     """`off` while idle; while active the value (a count, a label) or `ON`; active states stand out."""
     if not active:

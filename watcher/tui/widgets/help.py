@@ -17,6 +17,7 @@ HELP = """\
   [b]p[/b]       pause / resume detection on the selected camera
   [b]e[/b]       enable / disable the selected rule
   [b]s[/b]       save a snapshot of the selected camera
+  [b]n[/b]       several nodes: show the next node only (then all again)
   [b]/[/b]       filter events (words; Enter keeps, Esc clears)
   [b]tab[/b]     next panel; arrows move the selection
   [b]?[/b]       this help

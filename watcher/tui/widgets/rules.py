@@ -5,12 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 
 from watcher.tui.state import DashboardState, RuleRow
-from watcher.tui.widgets.format import clock_time, duration, rule_state
+from watcher.tui.widgets.format import clock_time, duration, offline, rule_state
 from watcher.tui.widgets.table import Row, StateTable
 
 
 class RulesTable(StateTable):
-    """One row per rule in the order first seen; the cursor row is the rule `e` toggles."""
+    """One row per rule, by node, in the order first seen; the cursor row is the rule `e` toggles.
+
+    A rule of a node that went offline shows `node offline`: its retained state is stale.
+    """
 
     COLUMNS = (
         ("rule", "rule"),
@@ -26,23 +29,27 @@ class RulesTable(StateTable):
         """Render the rules of `state`; durations are measured on its clock."""
         now = state.clock.wall()
         rows: list[Row] = []
-        for name, row in state.rules.items():
-            held = "—" if row.since is None else duration((now - row.since).total_seconds())
+        # Sorted by node only: a stable sort keeps each node's rules in the order first seen.
+        for (node, name), row in sorted(state.rules.items(), key=lambda item: item[0][0]):
+            if not state.shows(node):
+                continue
+            online = state.online(node)
+            held = "—" if row.since is None or not online else duration((now - row.since).total_seconds())
             rows.append(
                 (
-                    name,
+                    (node, name),
                     (
                         name,
                         row.camera,
                         row.kind,
-                        rule_state(row.active, row.value),
+                        rule_state(row.active, row.value) if online else offline(),
                         clock_time(row.since),
                         held,
                         _enabled(row),
                     ),
                 )
             )
-        self.sync(rows)
+        self.sync(rows, nodes=state.fleet)
 
 
 def _enabled(row: RuleRow) -> Text:
