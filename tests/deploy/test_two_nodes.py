@@ -1,14 +1,16 @@
-"""Two watcher nodes on one real mosquitto: distinct node ids (and so prefixes), no shared topic or unique_id.
+"""Several watcher nodes on one broker: distinct node ids (and so prefixes), no shared topic or unique_id.
 
 Both nodes have a camera `cam` with a rule `someone` on purpose: the names users pick collide first.
 The daemons run once per module (real clip, scripted detector, real broker); each test checks one fact.
+The discovery payloads of three node configs are also checked without a broker: every entity's topics
+and unique_id belong to its own node, and its availability is its own node's last will.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from tests.support.mosquitto import Mosquitto, mosquitto_missing
 from tests.support.waiting import poll
 from watcher import config
 from watcher.daemon import Daemon
+from watcher.sinks.mqtt.discovery import Discovery, discovery_messages
+from watcher.sinks.mqtt.topics import Topics
 from watcher.testing import ScriptedDetector
 
 CLIP = Path(__file__).resolve().parents[1] / "data" / "worker-zone-detection.mp4"
@@ -167,3 +171,101 @@ def test_stopping_one_node_leaves_the_other_available(run: Run) -> None:
     assert run.porch_availability_after_garden_stopped == b"online"
     assert run.last("garden/availability") == b"offline"
     assert run.last("porch/availability") == b"offline"
+
+
+FLEET = ("attic", "garage", "porch")
+FLEET_CONFIG = """
+node_id = "{node}"
+[[cameras]]
+name = "cam"
+url = "demo"
+[[cameras]]
+name = "door"
+url = "demo"
+[[zones]]
+camera = "cam"
+name = "step"
+points = [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]]
+[[rules]]
+name = "someone"
+kind = "presence"
+camera = "cam"
+zone = "step"
+classes = ["person"]
+snapshot = true
+[[rules]]
+name = "people"
+kind = "presence"
+camera = "door"
+classes = ["person"]
+report = "sensor"
+[[rules]]
+name = "passing"
+kind = "presence"
+camera = "door"
+classes = ["person"]
+report = "event"
+[mqtt]
+enabled = true
+"""
+TOPIC_KEYS = ("state_topic", "command_topic", "json_attributes_topic", "image_topic", "availability_topic")
+
+
+def _fleet_discovery(tmp_path: Path) -> dict[str, list[Discovery]]:
+    out = {}
+    for node in FLEET:
+        cfg = config.loads(FLEET_CONFIG.format(node=node), str(tmp_path / f"{node}.toml"))
+        topics = Topics(cfg.mqtt.prefix, cfg.mqtt.discovery_prefix, cfg.node_id)
+        out[node] = discovery_messages(cfg, topics)
+    return out
+
+
+def _owners(
+    found: dict[str, list[Discovery]], value: Callable[[Discovery], list[str]]
+) -> dict[str, set[str]]:
+    """Each value (a unique_id, a topic) to the nodes whose discovery holds it."""
+    owners: dict[str, set[str]] = {}
+    for node, messages in found.items():
+        for message in messages:
+            for item in value(message):
+                owners.setdefault(item, set()).add(node)
+    return owners
+
+
+def test_three_nodes_with_the_same_names_share_no_unique_id_or_topic(tmp_path: Path) -> None:
+    found = _fleet_discovery(tmp_path)
+    checks: dict[str, Callable[[Discovery], list[str]]] = {
+        "unique_id": lambda m: [m.payload["unique_id"]],
+        "entity id": lambda m: [m.payload["default_entity_id"]],
+        "config topic": lambda m: [m.topic],
+        "topic": lambda m: [m.payload[k] for k in TOPIC_KEYS if k in m.payload],
+    }
+    for what, value in checks.items():
+        shared = {item: nodes for item, nodes in _owners(found, value).items() if len(nodes) > 1}
+        assert shared == {}, what
+    # The same configs, so every node has the same entities under its own names.
+    assert {len(messages) for messages in found.values()} == {len(found["attic"])}
+
+
+@pytest.mark.parametrize("node", FLEET)
+def test_every_entity_of_a_node_is_available_only_through_its_own_last_will(
+    tmp_path: Path, node: str
+) -> None:
+    messages = _fleet_discovery(tmp_path)[node]
+    assert {m.payload["availability_topic"] for m in messages} == {f"{node}/availability"}
+    topics = [m.payload[k] for m in messages for k in TOPIC_KEYS if k in m.payload]
+    assert all(t.startswith(f"{node}/") for t in topics)
+
+
+def test_each_node_has_one_device_and_one_per_camera_linked_to_it(tmp_path: Path) -> None:
+    found = _fleet_discovery(tmp_path)
+    devices = {
+        (node, ids): m.payload["device"].get("via_device")
+        for node, messages in found.items()
+        for m in messages
+        for ids in [tuple(m.payload["device"]["identifiers"])]
+    }
+    assert devices == {
+        **{(n, (f"watcher_{n}",)): None for n in FLEET},
+        **{(n, (f"watcher_{n}_{c}",)): f"watcher_{n}" for n in FLEET for c in ("cam", "door")},
+    }
