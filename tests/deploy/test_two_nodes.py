@@ -269,3 +269,15 @@ def test_each_node_has_one_device_and_one_per_camera_linked_to_it(tmp_path: Path
         **{(n, (f"watcher_{n}",)): None for n in FLEET},
         **{(n, (f"watcher_{n}_{c}",)): f"watcher_{n}" for n in FLEET for c in ("cam", "door")},
     }
+
+
+def test_devices_of_cameras_with_the_same_name_are_told_apart_by_their_node(tmp_path: Path) -> None:
+    found = _fleet_discovery(tmp_path)
+    names = {
+        tuple(m.payload["device"]["identifiers"]): m.payload["device"]["name"]
+        for ms in found.values()
+        for m in ms
+    }
+    assert sorted(names.values()) == sorted(
+        [f"watcher {n}" for n in FLEET] + [f"{n} {c}" for n in FLEET for c in ("cam", "door")]
+    )

@@ -48,8 +48,8 @@ def parse_host(value: str) -> tuple[str, int]:
     return host, number
 
 
-NODE_FINDERS = ("+/availability", "+/+/status")
-"""Retained topics every node publishes: its last will, and its cameras' status (watcher's own JSON)."""
+NODE_FINDER = "+/+/status"
+"""Every node retains its cameras' status (watcher's own JSON) there, online or not."""
 
 
 class MqttFeed:
@@ -119,7 +119,7 @@ class MqttFeed:
         if self._broker.prefix is not None:
             self._nodes.add(self._broker.prefix)
         else:
-            client.subscribe([(topic, 1) for topic in NODE_FINDERS])
+            client.subscribe(NODE_FINDER, qos=1)
         # A clean session forgets subscriptions: after a reconnect, follow the known nodes again.
         for node in sorted(self._nodes):
             client.subscribe(f"{node}/#", qos=1)

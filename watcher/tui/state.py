@@ -32,7 +32,6 @@ class CountSeries:
     camera: str
     zone: str
     label: str
-    node: str = ""
     value: int = 0
     history: deque[tuple[int, int, int]] = field(default_factory=lambda: deque(maxlen=SPARK_BUCKETS))
     """(bucket number, highest value in it, last value in it), oldest first."""
@@ -80,7 +79,6 @@ class RuleRow:
     since: datetime | None
     """Wall time the current state began, when known."""
     enabled: bool = True
-    node: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +204,7 @@ class DashboardState:
             for label, n in labels.items():
                 key = (node, camera, zone, label)
                 seen.add(key)
-                self.counts.setdefault(key, CountSeries(camera, zone, label, node)).record(bucket, n)
+                self.counts.setdefault(key, CountSeries(camera, zone, label)).record(bucket, n)
         for key, series in self.counts.items():
             if key[:2] == (node, camera) and key not in seen and series.value:
                 series.record(bucket, 0)
@@ -215,7 +213,7 @@ class DashboardState:
         """Merge one rule change into its row (creating the row on first sight)."""
         key = (update.node, update.rule)
         row = self.rules.get(key) or RuleRow(
-            update.rule, update.camera, "?", active=False, value=None, since=None, node=update.node
+            update.rule, update.camera, "?", active=False, value=None, since=None
         )
         changes: dict[str, object] = {"camera": update.camera}
         if update.kind is not None:

@@ -62,7 +62,7 @@ def _one(component: str, object_id: str) -> dict[str, Any]:
 
 PORCH_DEVICE = {
     "identifiers": ["watcher_test_porch"],
-    "name": "porch",
+    "name": "test porch",
     "manufacturer": "watcher",
     "model": "watcher camera",
     "sw_version": __version__,

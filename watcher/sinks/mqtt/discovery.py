@@ -71,7 +71,8 @@ def discovery_messages(config: Config, topics: Topics) -> list[Discovery]:
     for camera in (c for c in config.cameras if c.enabled):
         device = {
             "identifiers": [f"watcher_{node}_{camera.name}"],
-            "name": camera.name,
+            # Several nodes often name a camera alike ("door"): the node tells their devices apart.
+            "name": camera.name if node == "watcher" else f"{node} {camera.name}",
             "manufacturer": "watcher",
             "model": "watcher camera",
             "sw_version": __version__,
