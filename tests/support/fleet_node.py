@@ -59,7 +59,8 @@ def main(node: str, port: int, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = config.loads(CONFIG.format(node=node, port=port), str(folder / "config.toml"))
     sink = MqttSink(cfg, Outbox(folder / "outbox.db"), base_dir=folder, health=lambda: health(node))
-    sink.handle_observation(Observation("cam", 0, 0.0, (640, 480), (), {"*": {"person": 1}}))
+    for people, camera in enumerate(CAMERAS, start=1):
+        sink.handle_observation(Observation(camera, 0, 0.0, (640, 480), (), {"*": {"person": people}}))
     deadline = time.monotonic() + 20
     while not sink.publisher.connected or sink.board.has_dirty:
         if time.monotonic() > deadline:
