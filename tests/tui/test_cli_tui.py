@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from watcher.cli import main
+from watcher.tui import launch
+from watcher.tui.mqtt import MqttFeed
 
 
 @pytest.mark.parametrize(
@@ -36,3 +38,17 @@ def test_run_has_a_tui_switch(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     assert "--tui" in capsys.readouterr().out
+
+
+def test_tui_passes_the_node_to_show_and_finds_every_node_unless_a_prefix_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[MqttFeed, str | None]] = []
+    monkeypatch.setattr(launch, "run_dashboard", lambda feed, _clock, *, node: calls.append((feed, node)))
+    assert main(["tui", "--mqtt", "broker:1884", "--node", "garage"]) == 0
+    assert main(["tui", "--mqtt", "broker", "--prefix", "site/porch"]) == 0
+    brokers = [feed._broker for feed, _ in calls]
+    assert [(b.port, b.prefix, node) for b, (_, node) in zip(brokers, calls, strict=True)] == [
+        (1884, None, "garage"),
+        (1883, "site/porch", None),
+    ]
