@@ -2,7 +2,7 @@
 process) on one real mosquitto, driven through Textual's pilot and checked on screen.
 
 The nodes have the same camera and rule names on purpose. One is killed (SIGKILL): the broker
-publishes its last will, and only that node's rows change.
+publishes its last will, and only that node's rows change; started again, it is online again.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ def rows_of(table: StateTable, node: str) -> list[list[str]]:
     return [row for row in drawn(table) if row[0] == node]
 
 
-async def test_the_dashboard_finds_three_nodes_and_shows_one_going_offline_alone(
-    mosquitto: Mosquitto, nodes: dict[str, Node]
+async def test_the_dashboard_finds_three_nodes_and_shows_one_going_offline_alone_and_back(
+    mosquitto: Mosquitto, nodes: dict[str, Node], tmp_path: Path
 ) -> None:
     clock = FakeClock(wall_start=NOON)
     state = DashboardState(clock)
@@ -144,3 +144,11 @@ async def test_the_dashboard_finds_three_nodes_and_shows_one_going_offline_alone
         assert {row[0] for row in drawn(app.cameras)} == {"porch"}
         await pilot.press("n")
         assert {row[0] for row in drawn(app.cameras)} == set(NODES)
+
+        nodes["porch"] = Node("porch", mosquitto, tmp_path / "porch")  # the fixture stops it
+        assert nodes["porch"].answer() == "ready"
+        # Back with its rule off (it keeps no state of its own), all its rows fresh again.
+        back = [["porch", "online", "12:00:00", "2", "0/1"]]
+        assert await until(pilot, lambda: rows_of(app.nodes, "porch") == back)
+        assert rows_of(app.cameras, "porch") == before["cameras"][4:]
+        assert app.sub_title == f"mqtt {mosquitto.host}:{mosquitto.port} · 3/3 nodes online"
