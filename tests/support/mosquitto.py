@@ -18,9 +18,21 @@ def mosquitto_missing() -> str | None:
 
 
 class Mosquitto:
-    """One broker process with its own config; `stop()`/`start()` keep the port."""
+    """One broker process with its own config; `stop()`/`start()` keep the port.
 
-    def __init__(self, workdir: Path, *, port: int | None = None, password_file: Path | None = None) -> None:
+    `persistence` keeps sessions, queued QoS 1 messages and retained ones across a clean restart (in
+    `workdir`); `extra` is appended to the config (a bridge `connection`, say).
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        password_file: Path | None = None,
+        persistence: bool = False,
+        extra: str = "",
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.workdir = workdir
@@ -33,9 +45,12 @@ class Mosquitto:
         self.conf = workdir / "mosquitto.conf"
         # As root, mosquitto drops to its own user, which cannot read pytest's private temp folders.
         user = "user root\n" if os.geteuid() == 0 else ""
+        persist = "persistence false\n"
+        if persistence:
+            persist = f"persistence true\npersistence_location {workdir}/\n"
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n{user}{auth}persistence false\n"
-            f"log_dest file {self.log}\nlog_type error\nlog_type warning\nlog_type notice\n"
+            f"listener {self.port} 127.0.0.1\n{user}{auth}{persist}"
+            f"log_dest file {self.log}\nlog_type error\nlog_type warning\nlog_type notice\n{extra}"
         )
         self._proc: subprocess.Popen[bytes] | None = None
 
