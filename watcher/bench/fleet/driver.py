@@ -19,7 +19,9 @@ class Driver:
     largest delay of a step behind its schedule.
     """
 
-    def __init__(self, nodes: Sequence[SimNode], traffic: TrafficAt, fps: float, start: float | None = None):
+    def __init__(
+        self, nodes: Sequence[SimNode], traffic: TrafficAt, fps: float, start: float | None = None
+    ) -> None:
         self.nodes = list(nodes)
         self._traffic = traffic
         self._period = 1.0 / fps

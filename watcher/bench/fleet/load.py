@@ -156,8 +156,9 @@ def run_fleet(options: FleetOptions) -> FleetResult:
 
 def _run(options: FleetOptions, broker: Broker, workdir: Path) -> FleetResult:
     listener = EventListener(broker.host, broker.port)
+    # Fresh interpreters: no threads or paho state inherited from this one, as on separate machines.
     context = multiprocessing.get_context("spawn")
-    procs: list[BaseProcess] = []  # spawn: a fresh interpreter per host, as on separate machines
+    procs: list[BaseProcess] = []
     conns: list[Connection] = []
     try:
         if not listener.subscribed.wait(10):

@@ -56,7 +56,9 @@ def node_config(node_id: str, cameras: int, host: str, port: int) -> config.Conf
 class SimNode:
     """One node: per step, one observation per camera through the engine, events to the MQTT sink."""
 
-    def __init__(self, node_id: str, cameras: int, host: str, port: int, workdir: Path, first_slot: int = 0):
+    def __init__(
+        self, node_id: str, cameras: int, host: str, port: int, workdir: Path, first_slot: int = 0
+    ) -> None:
         self.node_id = node_id
         self.config = node_config(node_id, cameras, host, port)
         self.engine = RulesEngine(self.config.rules)

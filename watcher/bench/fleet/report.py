@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from watcher.bench.fleet.load import FleetResult, PhaseResult
@@ -38,6 +37,24 @@ def format_fleet(result: FleetResult) -> str:
     return "\n".join(lines)
 
 
+def _phase_json(p: PhaseResult) -> dict[str, Any]:
+    usage = {
+        who: {"cpu_percent": round(u.cpu_percent, 1), "rss_mb": round(u.rss_mb, 1)}
+        for who, u in (("broker", p.broker), ("nodes", p.nodes), ("subscriber", p.listener))
+    }
+    return {
+        "name": p.name,
+        "seconds": p.seconds,
+        "rate": round(p.rate, 2),
+        "made": p.made,
+        "delivered": p.delivered,
+        "lost": p.lost,
+        "duplicates": p.duplicates,
+        "latency_ms": {**p.latency_ms.to_json(), "max": round(p.max_latency_ms, 3)},
+        **usage,
+    }
+
+
 def fleet_json(result: FleetResult) -> dict[str, Any]:
     """The same figures as plain data."""
     o = result.options
@@ -57,10 +74,7 @@ def fleet_json(result: FleetResult) -> dict[str, Any]:
                 for p in o.phases
             ],
         },
-        "phases": [
-            {**asdict(p), "rate": round(p.rate, 2), "latency_ms": p.latency_ms.to_json()}
-            for p in result.phases
-        ],
+        "phases": [_phase_json(p) for p in result.phases],
         "node_rss_mb": round(result.node_rss_mb, 2),
         "lag_s": round(result.lag_s, 3),
         "left": result.left,
