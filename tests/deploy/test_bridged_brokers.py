@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sinks.mqtt.helpers import Recorder, publish
 from tests.support.mosquitto import Mosquitto, mosquitto_missing
 from tests.support.waiting import poll
 from watcher.bench.fleet import Driver, EventListener, SimNode, Traffic
@@ -43,6 +44,38 @@ def test_bridge_config_serves_the_nodes_of_this_test() -> None:
     for node in NODES:
         assert f"topic {node}/# out 1\n" in text
         assert f"topic {node}/+/+/set in 1\n" in text
+
+
+def test_commands_and_the_home_assistant_birth_come_down_the_bridge_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    if mosquitto_missing():
+        pytest.skip(mosquitto_missing() or "")
+    central = Mosquitto(tmp_path_factory.mktemp("central"))
+    central.start()
+    local = Mosquitto(tmp_path_factory.mktemp("local"), extra=bridge_conf(central.port))
+    local.start()
+    state = "$SYS/broker/connection/watcher-bridge-garage/state"
+    on_central = Recorder(central, state, "garage/#", "homeassistant/status")
+    on_local = Recorder(local, "garage/#", "homeassistant/status")
+    try:
+        assert on_central.wait_for(state, b"1"), "the bridge did not connect"
+        assert on_local.subscribed.wait(5)
+        publish(central, "garage/cam0/someone_cam0/set", b"OFF")
+        publish(central, "homeassistant/status", b"online")
+        assert on_local.wait_for("homeassistant/status", b"online")
+        publish(local, "garage/events", b"{}")
+        assert on_central.wait_for("garage/events")
+        assert [m.payload for m in on_local.on("garage/cam0/someone_cam0/set")] == [b"OFF"]
+        # Nothing echoes back up: an echo would have crossed the bridge before the event did.
+        assert [m.payload for m in on_central.on("garage/cam0/someone_cam0/set")] == [b"OFF"]
+        assert [m.payload for m in on_central.on("homeassistant/status")] == [b"online"]
+        assert [m.payload for m in on_local.on("garage/events")] == [b"{}"]
+    finally:
+        on_central.close()
+        on_local.close()
+        local.stop()
+        central.stop()
 
 
 def test_events_cross_a_30_s_central_outage_once_each_and_in_order(
