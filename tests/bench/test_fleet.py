@@ -52,5 +52,5 @@ def test_two_nodes_deliver_every_event_once_with_their_cost_measured() -> None:
     assert 0 < phase.latency_ms.p50 <= phase.latency_ms.p95 <= phase.max_latency_ms
     assert phase.broker.rss_mb > 0
     assert phase.nodes.rss_mb > 0
-    assert format_fleet(result).splitlines()[0].startswith("fleet: 2 nodes x 2 cameras in 1 processes")
+    assert format_fleet(result).splitlines()[0].startswith("fleet: 2 nodes x 2 cameras in 1 process,")
     assert fleet_json(result)["phases"][0]["delivered"] == made

@@ -53,7 +53,8 @@ def test_commands_and_the_home_assistant_birth_come_down_the_bridge_once(
         pytest.skip(mosquitto_missing() or "")
     central = Mosquitto(tmp_path_factory.mktemp("central"))
     central.start()
-    local = Mosquitto(tmp_path_factory.mktemp("local"), extra=bridge_conf(central.port))
+    # The shipped file turns persistence on; the helper then puts its file in the broker's folder.
+    local = Mosquitto(tmp_path_factory.mktemp("local"), persistence=True, extra=bridge_conf(central.port))
     local.start()
     state = "$SYS/broker/connection/watcher-bridge-garage/state"
     on_central = Recorder(central, state, "garage/#", "homeassistant/status")

@@ -25,6 +25,7 @@ from watcher.errors import SinkError
 _T = TypeVar("_T")
 _SAMPLE_S = 0.5
 _READY_TIMEOUT_S = 120.0
+_QUIET_S = 5.0
 
 REALISTIC = Phase("realistic", 60.0, Traffic(period_s=60.0, visit_s=10.0))
 """Someone passes each camera once a minute: 2 events a minute per camera."""
@@ -231,8 +232,15 @@ def _sample(phases: Sequence[Phase], start: float, meters: Sequence[_Meter]) -> 
 
 
 def _await_arrivals(listener: EventListener, ids: set[str], timeout: float) -> None:
+    """Until every id arrived, or nothing new came for `_QUIET_S` (the rest were lost), or `timeout`."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not ids <= {a.id for a in listener.arrivals()}:
+    seen, quiet_since = 0, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < _QUIET_S:
+        arrivals = listener.arrivals()
+        if ids <= {a.id for a in arrivals}:
+            return
+        if len(arrivals) > seen:
+            seen, quiet_since = len(arrivals), time.monotonic()
         time.sleep(0.2)
 
 

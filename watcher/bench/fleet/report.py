@@ -26,7 +26,7 @@ def format_fleet(result: FleetResult) -> str:
     """A table of the phases (CPU: 100 = one core) and the run's totals."""
     o = result.options
     lines = [
-        f"fleet: {o.nodes} nodes x {o.cameras} cameras in {o.procs} processes, "
+        f"fleet: {o.nodes} nodes x {o.cameras} cameras in {o.procs} process{'es' if o.procs > 1 else ''}, "
         f"observations at {o.fps:g} fps per camera, one local mosquitto",
         _HEAD,
         *(_row(p) for p in result.phases),
