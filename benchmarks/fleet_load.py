@@ -16,7 +16,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from watcher.bench.fleet.host import Phase
 from watcher.bench.fleet.load import BEND, BURST, REALISTIC, FleetOptions, run_fleet
 from watcher.bench.fleet.report import fleet_json, format_fleet
 
@@ -41,7 +40,7 @@ def main() -> int:
         cameras=args.cameras,
         procs=1 if args.quick else args.procs,
         fps=args.fps,
-        phases=tuple[Phase, ...](phases),
+        phases=tuple(phases),
     )
     result = run_fleet(options)
     sys.stdout.write(format_fleet(result) + "\n")
