@@ -72,6 +72,8 @@ for_s = 2
 clear_s = 1
 {COMMON}"""
 
+NEAR_AREA = 0.015
+VTEST_AREA = 768 * 576
 # vtest (768x576): lawn_deep from the truth file, and a box around the black bag [400,164,436,183].
 VTEST = f"""
 [[cameras]]
@@ -113,6 +115,39 @@ item = "hardhat"
 examples = "{EXAMPLES / "hardhat"}"
 for_s = 2
 clear_s = 2
+
+[[rules]]
+name = "no_hardhat_near"
+kind = "missing_associate"
+camera = "garden"
+item = "hardhat"
+examples = "{EXAMPLES / "hardhat"}"
+min_area = {NEAR_AREA}   # only people near the camera, at the bottom of the frame
+for_s = 2
+clear_s = 2
+
+# The white van [650,43,726,100] and the light-blue car [733,48,768,93] are parked at the kerb.
+[[zones]]
+camera = "garden"
+name = "kerb"
+points = [[0.82, 0.05], [1.0, 0.05], [1.0, 0.2], [0.82, 0.2]]
+
+[[rules]]
+name = "parked"
+kind = "left_object"
+camera = "garden"
+zone = "kerb"
+classes = ["car", "truck"]
+for_s = 1
+
+[[rules]]
+name = "parked_large"
+kind = "left_object"
+camera = "garden"
+zone = "kerb"
+classes = ["car", "truck"]
+min_area = 0.007   # the van is 0.0098 of the frame, the car 0.0046
+for_s = 1
 {COMMON}"""
 
 # box.mp4 (640x480): the table top, where the held box moves the whole clip.
@@ -242,6 +277,22 @@ def test_vtest_people_without_hardhats_fire_missing_associate(vtest: ReplayResul
     starts = [e for e in vtest.events if e.rule == "no_hardhat" and str(e.type) == "start"]
     assert starts
     assert {o.label for e in starts for o in e.objects} == {"person"}
+
+
+def test_min_area_keeps_only_large_people_out_of_missing_associate(vtest: ReplayResult) -> None:
+    near = [e for e in vtest.events if e.rule == "no_hardhat_near" and str(e.type) == "start"]
+    every = [e for e in vtest.events if e.rule == "no_hardhat" and str(e.type) == "start"]
+    areas = [(o.box[2] - o.box[0]) * (o.box[3] - o.box[1]) / VTEST_AREA for e in near for o in e.objects]
+    assert 0 < len(near) < len(every)
+    assert min(areas) >= NEAR_AREA
+
+
+def test_min_area_keeps_the_small_parked_car_out_of_left_object(vtest: ReplayResult) -> None:
+    def labels(rule: str) -> list[tuple[str, list[str]]]:
+        return [(str(e.type), sorted(o.label for o in e.objects)) for e in vtest.events if e.rule == rule]
+
+    assert labels("parked") == [("start", ["car", "truck"])]
+    assert labels("parked_large") == [("start", ["truck"])]
 
 
 def test_box_held_the_whole_time_does_not_fire_left_object(detector: Detector) -> None:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from watcher.rules.spec import RuleBase
 from watcher.types import EventObject, Observation, Track
 
 
-def matching_tracks(rule: RuleBase, obs: Observation) -> list[Track]:
-    """Tracks of `rule.classes` in `rule.zone` (or anywhere) passing its score and area floors, by id."""
+def matching_tracks(rule: RuleBase, obs: Observation, classes: Iterable[str] | None = None) -> list[Track]:
+    """Tracks of `classes` (default `rule.classes`) in `rule.zone` (or anywhere) passing its floors, by id."""
     width, height = obs.frame_size
     min_area = rule.min_area * width * height
-    classes = frozenset(rule.classes)
+    wanted = frozenset(rule.classes if classes is None else classes)
     return sorted(
         (
             t
             for t in obs.tracks
-            if t.label in classes
+            if t.label in wanted
             and t.score >= rule.min_score
             and t.area >= min_area
             and (rule.zone is None or rule.zone in t.zones)

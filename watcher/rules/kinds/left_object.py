@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.kinds.filters import event_objects, matching_tracks
 from watcher.rules.spec import LeftObjectRule
 from watcher.types import EventObject, Observation
 
@@ -15,25 +16,13 @@ class LeftObject:
 
     def __init__(self, rule: LeftObjectRule) -> None:
         self._rule = rule
-        self._classes = frozenset(rule.classes)
 
     @property
     def idle_value(self) -> EventValue:
         return 0
 
     def read(self, obs: Observation) -> Reading:
-        tracks = sorted(
-            (
-                t
-                for t in obs.tracks
-                if t.label in self._classes
-                and t.stationary
-                and t.score >= self._rule.min_score
-                and self._rule.zone in t.zones
-            ),
-            key=lambda t: t.track_id,
-        )
-        objects = [EventObject(t.track_id, t.label, t.score, t.box) for t in tracks]
+        objects = list(event_objects([t for t in matching_tracks(self._rule, obs) if t.stationary]))
         # Regions have no track id; -1, -2, ... keep them apart from real tracks in the objects list.
         regions = sorted(obs.regions.get(self._rule.zone, ()), key=lambda r: (r.first_seen, r.box))
         objects += [EventObject(-1 - i, REGION_LABEL, 1.0, r.box) for i, r in enumerate(regions)]

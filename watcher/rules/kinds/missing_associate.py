@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.kinds.filters import event_objects, matching_tracks
 from watcher.rules.spec import MissingAssociateRule
-from watcher.types import EventObject, Observation
+from watcher.types import Observation
 
 PERSON = "person"
 
@@ -37,18 +38,10 @@ class MissingAssociate:
 
     def read(self, obs: Observation) -> Reading:
         votes = obs.votes.get(self._rule.name, {})
-        zone = self._rule.zone
-        missing = sorted(
-            (
-                t
-                for t in obs.tracks
-                if t.label == PERSON
-                and t.score >= self._rule.min_score
-                and (zone is None or zone in t.zones)
-                and (vote := votes.get(t.track_id)) is not None
-                and vote.label == self._missing
-            ),
-            key=lambda t: t.track_id,
-        )
-        objects = tuple(EventObject(t.track_id, t.label, t.score, t.box) for t in missing)
+        missing = [
+            t
+            for t in matching_tracks(self._rule, obs, classes=(PERSON,))
+            if (vote := votes.get(t.track_id)) is not None and vote.label == self._missing
+        ]
+        objects = event_objects(missing)
         return Reading(holds=bool(objects), value=len(objects), objects=objects)

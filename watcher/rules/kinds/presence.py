@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from watcher.rules.kinds.base import EventValue, Reading
+from watcher.rules.kinds.filters import event_objects, matching_tracks
 from watcher.rules.spec import PresenceRule
-from watcher.types import EventObject, Observation, Track
+from watcher.types import Observation, Track
 
 
 class Presence:
@@ -12,30 +13,14 @@ class Presence:
 
     def __init__(self, rule: PresenceRule) -> None:
         self._rule = rule
-        self._classes = frozenset(rule.classes)
 
     @property
     def idle_value(self) -> EventValue:
         return 0
 
     def read(self, obs: Observation) -> Reading:
-        width, height = obs.frame_size
-        min_area = self._rule.min_area * width * height
-        matching = sorted(
-            (t for t in obs.tracks if self._matches(t, min_area) and self._dwelt(t, obs.time)),
-            key=lambda t: t.track_id,
-        )
-        objects = tuple(EventObject(t.track_id, t.label, t.score, t.box) for t in matching)
+        objects = event_objects([t for t in matching_tracks(self._rule, obs) if self._dwelt(t, obs.time)])
         return Reading(holds=len(objects) >= self._rule.min_count, value=len(objects), objects=objects)
-
-    def _matches(self, track: Track, min_area: float) -> bool:
-        zone = self._rule.zone
-        return (
-            track.label in self._classes
-            and track.score >= self._rule.min_score
-            and track.area >= min_area
-            and (zone is None or zone in track.zones)
-        )
 
     def _dwelt(self, track: Track, now: float) -> bool:
         """In the zone for `min_dwell_s` (without a zone: seen that long)."""
