@@ -99,15 +99,18 @@ def test_replay_of_a_missing_video_is_a_one_line_error(capsys: pytest.CaptureFix
     assert capsys.readouterr().err == "watcher: no such video file: missing.mp4\n"
 
 
-def test_replay_prints_a_summary_and_writes_events(
+def test_replay_prints_a_summary_and_writes_events_into_new_folders(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    events = tmp_path / "events.jsonl"
+    events = tmp_path / "new" / "events.jsonl"
+    observations = tmp_path / "other" / "deeper" / "obs.jsonl"
     video = str(DATA / "worker-zone-detection.mp4")
-    assert main(["replay", video, "-c", str(DATA / "worker.toml"), "--events", str(events)]) == 0
+    argv = ["replay", video, "-c", str(DATA / "worker.toml"), "--events", str(events)]
+    assert main([*argv, "--observations", str(observations)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("worker-zone-detection.mp4: 71 frames read, 71 processed, 1 events, ")
     assert [json.loads(line)["type"] for line in events.read_text().splitlines()] == ["start"]
+    assert len(observations.read_text().splitlines()) == 71
 
 
 def test_python_dash_m_watcher_prints_the_version() -> None:

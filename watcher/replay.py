@@ -88,8 +88,8 @@ def replay(
     last_t = 0.0
     started = time.perf_counter()
     with ExitStack() as stack:
-        ev_out = stack.enter_context(outputs.events.open("w")) if outputs.events else None
-        obs_out = stack.enter_context(outputs.observations.open("w")) if outputs.observations else None
+        ev_out = stack.enter_context(_open_lines(outputs.events)) if outputs.events else None
+        obs_out = stack.enter_context(_open_lines(outputs.observations)) if outputs.observations else None
         writer: cv2.VideoWriter | None = None
         bar = stack.enter_context(
             tqdm(total=total, unit="f", desc=video.name, disable=not progress, leave=False)
@@ -138,6 +138,12 @@ def replay(
     return ReplayResult(
         frames_read, pipeline.frames_processed, tuple(events), seconds, video_seconds, skipped
     )
+
+
+def _open_lines(path: Path) -> IO[str]:
+    """A JSON-lines output; its folder is made, as for --annotate and --report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w")
 
 
 def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
