@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import cv2
 import pytest
 
+from tests.support.waiting import free_port
 from watcher.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -130,3 +132,22 @@ def test_check_config_reports_an_unknown_detector_class_at_its_key(
         f"watcher: {cfg}: detector.classes[0]: unknown class 'persn' for model yolov8n_int8 "
         "(e.g. person, bicycle, car, motorcycle, airplane, bus)\n"
     )
+
+
+@pytest.mark.parametrize("url", ["rtsp://127.0.0.1:{port}/cam", "truncated.mp4"])
+def test_a_camera_that_cannot_be_opened_prints_only_watchers_one_line(url: str, tmp_path: Path) -> None:
+    # The first KB of a real clip: FFmpeg finds no index ("moov atom not found") and OpenCV warns.
+    (tmp_path / "truncated.mp4").write_bytes((DATA / "box.mp4").read_bytes()[:1024])
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[[cameras]]\nname = "a"\nurl = "{url.format(port=free_port())}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCV_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "snapshot", "a", "-c", str(cfg), "-o", str(tmp_path / "a.jpg")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("watcher: camera a: cannot open ")
+    assert done.stderr.count("\n") == 1

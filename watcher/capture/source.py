@@ -12,6 +12,7 @@ from watcher.errors import SourceError
 from watcher.types import Frame
 
 from .file import FileSource
+from .quiet import quiet_opencv
 from .stream import StreamSource
 from .url import file_path, redact_url, source_kind, usb_index
 
@@ -45,6 +46,7 @@ def demo_path() -> Path:
 
 def open_source(cam: CameraConfig, clock: Clock, base_dir: Path | None = None) -> Source:
     """The source for a camera's URL (not yet opened); relative file paths resolve against base_dir."""
+    quiet_opencv()
     try:
         kind = source_kind(cam.url)
     except ValueError as exc:
