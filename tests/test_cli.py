@@ -151,3 +151,23 @@ def test_a_camera_that_cannot_be_opened_prints_only_watchers_one_line(url: str, 
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.startswith("watcher: camera a: cannot open ")
     assert done.stderr.count("\n") == 1
+
+
+def test_check_config_reports_a_missing_camera_file_at_its_url_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[[cameras]]\nname = "a"\nurl = "demo"\n[[cameras]]\nname = "b"\nurl = "gone.mp4"\n')
+    assert main(["check-config", "-c", str(cfg)]) == 2
+    missing = tmp_path / "gone.mp4"
+    assert capsys.readouterr().err == f"watcher: {cfg}: cameras[1].url: video file not found: {missing}\n"
+
+
+def test_run_with_no_camera_but_a_missing_file_stops_as_check_config_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[[cameras]]\nname = "b"\nurl = "gone.mp4"\n[store]\nenabled = false\n')
+    assert main(["run", "-c", str(cfg)]) == 2
+    missing = tmp_path / "gone.mp4"
+    assert capsys.readouterr().err == f"watcher: {cfg}: cameras[0].url: video file not found: {missing}\n"

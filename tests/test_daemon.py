@@ -72,7 +72,8 @@ def test_daemon_with_a_missing_camera_file_keeps_running_the_others(tmp_path: Pa
     sink = FakeSink()
     daemon = _run_until_first_event(Daemon(config.load(path), tmp_path, extra_sinks=[sink]), sink)
     errors = {s.name: s.error for s in daemon.status()}
-    assert errors == {"floor": None, "gone": f"video file not found: {tmp_path / 'missing.mp4'}"}
+    missing = f"cameras[1].url: video file not found: {tmp_path / 'missing.mp4'}"
+    assert errors == {"floor": None, "gone": missing}
 
 
 def test_watcher_run_logs_the_event_on_stdout_and_exits_0_on_sigterm(tmp_path: Path) -> None:

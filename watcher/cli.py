@@ -86,6 +86,11 @@ def _check(args: argparse.Namespace) -> int:
         enabled = cfg.enabled_cameras()
     except ConfigError as exc:
         raise _located(exc, args.config) from None
+    from watcher.capture import missing_video_files
+
+    missing = missing_video_files(cfg, base, args.config or "config.example.toml")
+    if missing:
+        raise next(iter(missing.values()))
     detectors = _detectors(cfg, base, args.config, enabled)
     from watcher.sinks.notify import apprise_senders
 
@@ -169,11 +174,14 @@ def _snapshot(args: argparse.Namespace) -> int:
     import cv2
 
     from watcher.annotate import FrameAnnotator
-    from watcher.capture import open_source
+    from watcher.capture import missing_video_files, open_source
     from watcher.clock import SystemClock
 
     cfg, base = _load(args.config)
     cam = _camera(cfg, args.camera)
+    missing = missing_video_files(cfg, base, args.config)
+    if cam.name in missing:
+        raise missing[cam.name]
     source = open_source(cam.model_copy(update={"realtime": False}), SystemClock(), base)
     source.open()
     try:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from watcher.capture import CaptureStatus, CaptureThread, detect_stream, open_source, redact_url
+from watcher.capture import (
+    CaptureStatus,
+    CaptureThread,
+    detect_stream,
+    missing_video_files,
+    open_source,
+    redact_url,
+)
 from watcher.clock import Clock, SystemClock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
@@ -84,8 +91,13 @@ class Daemon:
                 log.info("restored the state of %d rule(s) from %s", len(restored), self._store)
         self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, detectors, self.engine, base_dir)
         self.captures: dict[str, CaptureThread] = {}
+        missing = missing_video_files(config, base_dir)
         for name, pipeline in self.pipelines.items():
             if name in self.errors:
+                continue
+            if name in missing:
+                self.errors[name] = str(missing[name])
+                log.error("camera %s: %s", name, missing[name])
                 continue
             try:
                 source = open_source(detect_stream(pipeline.camera), self.clock, base_dir)
@@ -96,6 +108,8 @@ class Daemon:
             self.captures[name] = CaptureThread(
                 source, self.clock, backoff_max_s=RECONNECT_MAX_S, backlog=BACKLOG_FRAMES
             )
+        if missing and not self.captures:  # as check-config: bad input, not a daemon watching nothing
+            raise next(iter(missing.values()))
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}

@@ -152,6 +152,16 @@ CASES: list[tuple[str, str, str]] = [
         ": cameras[0].detect_url: URL has no host (got 'http:///sub.mjpg')",
     ),
     (
+        "camera_file_missing",
+        '[[cameras]]\nname = "porch"\nurl = "nowhere/clip.mp4"\n',
+        ": cameras[0].url: video file not found: {dir}/nowhere/clip.mp4",
+    ),
+    (
+        "camera_detect_url_file_missing",
+        '[[cameras]]\nname = "porch"\nurl = "demo"\ndetect_url = "nowhere/sub.mp4"\n',
+        ": cameras[0].detect_url: video file not found: {dir}/nowhere/sub.mp4",
+    ),
+    (
         "camera_url_unsupported_scheme",
         '[[cameras]]\nname = "porch"\nurl = "ftp://cam/clip.mp4"\n',
         ": cameras[0].url: unsupported URL scheme 'ftp' (use rtsp://, http(s)://, a file path, usb:N or demo) (got 'ftp://cam/clip.mp4')",

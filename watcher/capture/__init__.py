@@ -2,7 +2,7 @@
 
 from .fake import FakeSource
 from .file import FileSource
-from .source import Source, demo_path, detect_stream, open_source
+from .source import Source, demo_path, detect_stream, missing_video_files, open_source
 from .stream import StreamSource
 from .thread import CaptureState, CaptureStatus, CaptureThread
 from .url import redact_url
@@ -17,6 +17,7 @@ __all__ = [
     "StreamSource",
     "demo_path",
     "detect_stream",
+    "missing_video_files",
     "open_source",
     "redact_url",
 ]

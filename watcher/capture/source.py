@@ -7,14 +7,14 @@ from typing import Protocol
 
 import watcher
 from watcher.clock import Clock
-from watcher.config import CameraConfig
-from watcher.errors import SourceError
+from watcher.config import CameraConfig, Config
+from watcher.errors import ConfigError, SourceError
 from watcher.types import Frame
 
 from .file import FileSource
 from .quiet import quiet_opencv
 from .stream import StreamSource
-from .url import file_path, redact_url, source_kind, usb_index
+from .url import SourceKind, file_path, redact_url, source_kind, usb_index
 
 
 class Source(Protocol):
@@ -69,16 +69,46 @@ def open_source(cam: CameraConfig, clock: Clock, base_dir: Path | None = None) -
         )
     if kind == "demo":
         return FileSource(cam.name, _existing_file(cam.name, demo_path()), clock, realtime=True, loop=True)
-    path = Path(file_path(cam.url)).expanduser()
-    if not path.is_absolute():
-        path = (base_dir or Path.cwd()) / path
+    path = _file_of(cam.url, base_dir)
     realtime = True if cam.realtime is None else cam.realtime
     return FileSource(cam.name, _existing_file(cam.name, path), clock, realtime=realtime, loop=cam.loop)
+
+
+def missing_video_files(
+    config: Config, base_dir: Path | None, file: str | None = None
+) -> dict[str, ConfigError]:
+    """Per enabled camera whose `url` or `detect_url` names a file that does not exist, a `ConfigError`."""
+    missing: dict[str, ConfigError] = {}
+    for i, cam in enumerate(config.cameras):
+        for key in ("url", "detect_url"):
+            url = getattr(cam, key)
+            if not cam.enabled or url is None or cam.name in missing or _kind(url) != "file":
+                continue
+            path = _file_of(url, base_dir)
+            if not path.is_file():
+                missing[cam.name] = ConfigError(
+                    f"video file not found: {path}", file=file, key=f"cameras[{i}].{key}"
+                )
+    return missing
+
+
+def _kind(url: str) -> SourceKind | None:
+    """The URL's kind; None when malformed (the config model reports that at its key)."""
+    try:
+        return source_kind(url)
+    except ValueError:
+        return None
 
 
 def detect_stream(cam: CameraConfig) -> CameraConfig:
     """The camera as the pipeline reads it: its `detect_url` substream in place of `url` when set."""
     return cam.model_copy(update={"url": cam.detect_url}) if cam.detect_url else cam
+
+
+def _file_of(url: str, base_dir: Path | None) -> Path:
+    """The video file a file URL names; relative paths resolve against base_dir (or the current folder)."""
+    path = Path(file_path(url)).expanduser()
+    return path if path.is_absolute() else (base_dir or Path.cwd()) / path
 
 
 def _existing_file(camera: str, path: Path) -> Path:
