@@ -279,6 +279,19 @@ def test_vtest_people_without_hardhats_fire_missing_associate(vtest: ReplayResul
     assert {o.label for e in starts for o in e.objects} == {"person"}
 
 
+def test_missing_associate_gives_one_event_per_person_track_not_one_per_rule(vtest: ReplayResult) -> None:
+    events = [e for e in vtest.events if e.rule == "no_hardhat"]
+    assert {len(e.objects) for e in events} == {1}
+    assert {e.value for e in events if str(e.type) == "start"} == {1}
+    open_now: set[int] = set()
+    most = 0
+    for event in events:
+        track = event.objects[0].track_id
+        open_now = open_now | {track} if str(event.type) == "start" else open_now - {track}
+        most = max(most, len(open_now))
+    assert most >= 2  # two bare-headed people at once: two open episodes
+
+
 def test_min_area_keeps_only_large_people_out_of_missing_associate(vtest: ReplayResult) -> None:
     near = [e for e in vtest.events if e.rule == "no_hardhat_near" and str(e.type) == "start"]
     every = [e for e in vtest.events if e.rule == "no_hardhat" and str(e.type) == "start"]
