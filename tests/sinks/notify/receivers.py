@@ -1,4 +1,4 @@
-"""Real local receivers for notification tests: an HTTP JSON endpoint and an SMTP server."""
+"""Real local receivers for notification tests: HTTP JSON and form endpoints and an SMTP server."""
 
 from __future__ import annotations
 
@@ -61,6 +61,47 @@ def http_receiver(status: int = 200, *, hang: bool = False) -> Iterator[HttpRece
         yield receiver
     finally:
         receiver.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class FormReceiver:
+    """Collects each POST as a multipart/form-data message (apprise's `form://` service)."""
+
+    port: int = 0
+    forms: list[Message] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"form://127.0.0.1:{self.port}/upload"
+
+
+@contextmanager
+def form_receiver() -> Iterator[FormReceiver]:
+    """A `form://` endpoint on 127.0.0.1 in a thread that parses each multipart body, shut down afterwards."""
+    receiver = FormReceiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # stdlib's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+            receiver.forms.append(message_from_bytes(head + body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
         server.shutdown()
         server.server_close()
 

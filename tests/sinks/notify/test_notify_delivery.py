@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.sinks.notify.receivers import http_receiver, smtp_receiver
+from tests.sinks.notify.receivers import form_receiver, http_receiver, smtp_receiver
 from tests.support.waiting import poll
 from watcher.clock import FakeClock
 from watcher.config import NotifyTarget
@@ -56,6 +57,27 @@ def test_json_receiver_gets_the_rendered_message_with_the_snapshot_attached(
     (attachment,) = payload["attachments"]
     assert (attachment["filename"], attachment["mimetype"]) == ("snapshot.jpg", "image/jpeg")
     assert _decode(base64.b64decode(attachment["base64"])).shape == frame.shape
+
+
+def test_form_receiver_gets_the_snapshot_as_a_file_part_and_no_temporary_file_is_left(
+    event: Callable[..., Event], frame: Image, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # form:// (like mailgun, SES, mastodon) reads the attachment from a path, not from memory.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with form_receiver() as receiver:
+        sink = _sink(receiver.url, title="{rule}", body="{count} {label}")
+        sink.handle_event(event(0), frame)
+        assert poll(lambda: sink.queue.sent + sink.queue.failed >= 1, 10)
+        sink.close()
+    assert (sink.queue.sent, sink.queue.failed) == (1, 0)
+    (form,) = receiver.forms
+    parts = {p.get_param("name", header="content-disposition"): p for p in form.get_payload()}
+    assert parts["title"].get_payload() == "presence_on_path"
+    assert parts["message"].get_payload() == "2 person"
+    snapshot = parts["file01"]
+    assert (snapshot.get_filename(), snapshot.get_content_type()) == ("snapshot.jpg", "image/jpeg")
+    assert _decode(snapshot.get_payload(decode=True)).shape == frame.shape
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_attached_snapshot_has_the_event_boxes_drawn(event: Callable[..., Event], frame: Image) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import apprise
-from apprise.attachment.memory import AttachMemory
 
 from watcher.errors import ConfigError
 from watcher.sinks.notify.message import Message
@@ -33,21 +34,22 @@ def service_label(plugin: Any) -> str:
 
 
 class AppriseSender:
-    """One apprise service; its attachment is the message's JPEG, in memory."""
+    """One apprise service; its attachment is the message's JPEG as a temporary `snapshot.jpg` file."""
 
     def __init__(self, plugin: Any) -> None:
         self._plugin = plugin
         self.label = service_label(plugin)
 
     def send(self, message: Message) -> bool:
-        attach = None
-        if message.jpeg is not None:
-            attach = apprise.AppriseAttachment(
-                # apprise's attachment classes carry no annotations
-                AttachMemory(  # type: ignore[no-untyped-call]
-                    content=message.jpeg, name="snapshot.jpg", mimetype="image/jpeg"
-                )
-            )
+        if message.jpeg is None:
+            return self._notify(message, None)
+        # A file, not memory: form://, mailgun, SES, mastodon and apprise-API read attachments by path.
+        with tempfile.TemporaryDirectory(prefix="watcher-notify-") as folder:
+            path = Path(folder) / "snapshot.jpg"
+            path.write_bytes(message.jpeg)
+            return self._notify(message, apprise.AppriseAttachment(str(path)))
+
+    def _notify(self, message: Message, attach: Any) -> bool:
         return bool(self._plugin.notify(body=message.body, title=message.title, attach=attach))
 
 
