@@ -174,14 +174,14 @@ def _snapshot(args: argparse.Namespace) -> int:
     import cv2
 
     from watcher.annotate import FrameAnnotator
-    from watcher.capture import missing_video_files, open_source
+    from watcher.capture import open_source, video_file_error
     from watcher.clock import SystemClock
 
     cfg, base = _load(args.config)
     cam = _camera(cfg, args.camera)
-    missing = missing_video_files(cfg, base, args.config)
-    if cam.name in missing:
-        raise missing[cam.name]
+    missing = video_file_error(cam, cfg.cameras.index(cam), base, args.config, detect=False)
+    if missing is not None:
+        raise missing
     source = open_source(cam.model_copy(update={"realtime": False}), SystemClock(), base)
     source.open()
     try:

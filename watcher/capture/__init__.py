@@ -2,7 +2,14 @@
 
 from .fake import FakeSource
 from .file import FileSource
-from .source import Source, demo_path, detect_stream, missing_video_files, open_source
+from .source import (
+    Source,
+    demo_path,
+    detect_stream,
+    missing_video_files,
+    open_source,
+    video_file_error,
+)
 from .stream import StreamSource
 from .thread import CaptureState, CaptureStatus, CaptureThread
 from .url import redact_url
@@ -20,4 +27,5 @@ __all__ = [
     "missing_video_files",
     "open_source",
     "redact_url",
+    "video_file_error",
 ]

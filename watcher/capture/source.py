@@ -74,22 +74,33 @@ def open_source(cam: CameraConfig, clock: Clock, base_dir: Path | None = None) -
     return FileSource(cam.name, _existing_file(cam.name, path), clock, realtime=realtime, loop=cam.loop)
 
 
+def video_file_error(
+    camera: CameraConfig, index: int, base_dir: Path | None, file: str | None = None, *, detect: bool = True
+) -> ConfigError | None:
+    """A `ConfigError` at `cameras[index].url` when the camera reads a file that does not exist.
+
+    With `detect`, the stream the pipeline reads: `detect_url` when set (reported there), else `url`.
+    """
+    key = "detect_url" if detect and camera.detect_url else "url"
+    url: str = getattr(camera, key)
+    if _kind(url) != "file":
+        return None
+    path = _file_of(url, base_dir)
+    if path.is_file():
+        return None
+    return ConfigError(f"video file not found: {path}", file=file, key=f"cameras[{index}].{key}")
+
+
 def missing_video_files(
     config: Config, base_dir: Path | None, file: str | None = None
 ) -> dict[str, ConfigError]:
-    """Per enabled camera whose `url` or `detect_url` names a file that does not exist, a `ConfigError`."""
-    missing: dict[str, ConfigError] = {}
-    for i, cam in enumerate(config.cameras):
-        for key in ("url", "detect_url"):
-            url = getattr(cam, key)
-            if not cam.enabled or url is None or cam.name in missing or _kind(url) != "file":
-                continue
-            path = _file_of(url, base_dir)
-            if not path.is_file():
-                missing[cam.name] = ConfigError(
-                    f"video file not found: {path}", file=file, key=f"cameras[{i}].{key}"
-                )
-    return missing
+    """Per enabled camera whose pipeline would read a video file that does not exist, its `ConfigError`."""
+    errors = {
+        camera.name: video_file_error(camera, i, base_dir, file)
+        for i, camera in enumerate(config.cameras)
+        if camera.enabled
+    }
+    return {name: error for name, error in errors.items() if error is not None}
 
 
 def _kind(url: str) -> SourceKind | None:
