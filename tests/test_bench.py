@@ -246,8 +246,8 @@ def _parked_car_run(stationary_detect_fps: float | None) -> tuple[int, list[tupl
 
 
 def test_stationary_detect_fps_runs_the_detector_a_third_as_often_on_a_parked_car() -> None:
-    assert _parked_car_run(None)[0] == 99
-    assert _parked_car_run(1.0)[0] == 35
+    assert _parked_car_run(None)[0] == 100  # the first frame too: still things are seen (#18)
+    assert _parked_car_run(1.0)[0] == 36
 
 
 def test_stationary_detect_fps_leaves_every_observation_unchanged() -> None:

@@ -110,7 +110,7 @@ def test_replay_prints_a_summary_and_writes_events_into_new_folders(
     argv = ["replay", video, "-c", str(DATA / "worker.toml"), "--events", str(events)]
     assert main([*argv, "--observations", str(observations)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("worker-zone-detection.mp4: 71 frames read, 71 processed, 1 events, ")
+    assert out.startswith("worker-zone-detection.mp4: 71 frames read, 71 processed, 71 detected, 1 events, ")
     assert [json.loads(line)["type"] for line in events.read_text().splitlines()] == ["start"]
     assert len(observations.read_text().splitlines()) == 71
 

@@ -156,7 +156,8 @@ def _replay(args: argparse.Namespace) -> int:
     result = replay(video, cfg, camera, detector, outputs, progress=sys.stderr.isatty(), base_dir=base)
     print(
         f"{video.name}: {result.frames_read} frames read, {result.frames_processed} processed, "
-        f"{len(result.events)} events, {result.seconds:.1f} s ({result.speed:.1f}x real time)"
+        f"{result.frames_detected} detected, {len(result.events)} events, {result.seconds:.1f} s "
+        f"({result.speed:.1f}x real time)"
     )
     return 0
 

@@ -68,6 +68,14 @@ class MotionConfig(StrictModel):
     detect_when: Literal["motion_or_tracks", "always"] = Field(
         "motion_or_tracks", description="Run detection only on motion or live tracks, or on every frame."
     )
+    refresh_s: float = Field(
+        5.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="With nothing moving and no live track, detect anyway after this many seconds, so "
+        "still things (people at desks, a parked car) are seen; 0 = only on motion. Detection also runs "
+        "on the first frame after start and after a reconnect.",
+    )
 
 
 class GroundPlaneConfig(StrictModel):

@@ -117,6 +117,8 @@ class Daemon:
         sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states, health=health)
         self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
+        self._reconnects: dict[str, int] = {}
+        """Per camera, the capture's reconnect count the pipeline last restarted at."""
         self.snapshot_requests: set[str] = set()
         """Cameras whose next frame a snapshot sink should save (see `SaveSnapshot`)."""
 
@@ -190,6 +192,9 @@ class Daemon:
                 continue
             last_index[name] = frame.index
             pipeline = self.pipelines[name]
+            if capture.reconnects != self._reconnects.get(name, 0):
+                self._reconnects[name] = capture.reconnects
+                pipeline.restart()  # what is in view now may never move: detect it
             if not pipeline.throttle.due(frame.timestamp):
                 continue
             try:

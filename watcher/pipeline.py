@@ -96,26 +96,36 @@ class CameraPipeline:
         )
         self._all_still = False
         self._last_detections: sv.Detections | None = None
+        # Capture time of the next detection the gate cannot skip; None = the next frame (start, reconnect).
+        self._next_refresh: float | None = None
+
+    def restart(self) -> None:
+        """The camera reconnected: the scene may have changed unseen, so forget the gate and detect next."""
+        if self.gate is not None:
+            self.gate.reset()
+        self._next_refresh = None
 
     def process(self, frame: Frame) -> tuple[Observation, list[Event]]:
         """Run one frame through gate, detector, scene and rules."""
         motion = 0.0
         gate_open = moved = True
+        refresh = self._refresh_due(frame.timestamp)
         if self.gate is not None:
             with self.times.measure("motion"):
                 result = self.gate.update(frame.image)
             motion = result.fraction
             moved = self.camera.motion.detect_when == "always" or self.gate.is_open(result)
-            gate_open = moved or self.scene.has_live_tracks
+            gate_open = moved or refresh or self.scene.has_live_tracks
         detections = None
         if gate_open and not self.paused:
-            if not moved and self._reuse_detections(frame.timestamp):
+            if not moved and not refresh and self._reuse_detections(frame.timestamp):
                 detections = self._last_detections
             else:
                 with self.times.measure("detect"):
                     detections = self._detect(frame.image)
                 self._last_detections = detections
                 self.frames_detected += 1
+                self._next_refresh = frame.timestamp + self.camera.motion.refresh_s
         with self.times.measure("scene"):
             obs = self.scene.update(frame.index, frame.timestamp, frame.size, detections, motion)
         self._all_still = bool(obs.tracks) and all(track.stationary for track in obs.tracks)
@@ -127,6 +137,12 @@ class CameraPipeline:
             events = self.engine.process(obs)
         self.frames_processed += 1
         return obs, events
+
+    def _refresh_due(self, t: float) -> bool:
+        """True when frame time `t` must be detected whatever the gate says (still things are seen)."""
+        if self._next_refresh is None:
+            return True
+        return self.camera.motion.refresh_s > 0 and t + 1e-6 >= self._next_refresh
 
     def _reuse_detections(self, t: float) -> bool:
         """True when the last detections can stand for frame time `t` (all still, not yet due)."""

@@ -39,6 +39,8 @@ class ReplayResult:
     video_seconds: float
     frames_skipped: int = 0
     """Frames the file lists but that could not be decoded (corrupt or truncated), stepped over."""
+    frames_detected: int = 0
+    """Processed frames the detector ran on; the others the motion gate skipped."""
 
     @property
     def speed(self) -> float:
@@ -136,7 +138,13 @@ def replay(
     if skipped:
         log.warning("%s: %d unreadable frame(s) skipped", video.name, skipped)
     return ReplayResult(
-        frames_read, pipeline.frames_processed, tuple(events), seconds, video_seconds, skipped
+        frames_read,
+        pipeline.frames_processed,
+        tuple(events),
+        seconds,
+        video_seconds,
+        skipped,
+        pipeline.frames_detected,
     )
 
 

@@ -117,6 +117,12 @@ class CaptureThread:
             self._changed.wait_for(lambda: self._has_newer(after_index) or self._finished(), timeout)
             return self._take(after_index)
 
+    @property
+    def reconnects(self) -> int:
+        """How many times the source failed and was reopened (cheaper than `status()` per frame)."""
+        with self._changed:
+            return self._reconnects
+
     def status(self) -> CaptureStatus:
         """Current state and counters."""
         with self._changed:
