@@ -55,6 +55,12 @@ def counts_stream(crowd: Callable[..., Observation], counts: Sequence[int]) -> l
             [("start", 4.0, None, 1, (1,))],
             id="miss_as_long_as_clear_s_restarts_the_pending_hold",
         ),
+        pytest.param(
+            {"min_count": 2, "for_s": 3, "clear_s": 10},
+            [2, 1, 1, 2, 1, 1, 2],
+            [],
+            id="blips_of_min_count_with_misses_over_1_s_never_start_despite_a_long_clear_s",
+        ),
         pytest.param({"min_count": 2}, [1, 1, 1], [], id="below_min_count"),
         pytest.param(
             {"min_count": 2},

@@ -64,10 +64,15 @@ class _Rule:
         return {WHOLE_RULE: self.kind.read(obs)}
 
 
+PENDING_GAP_S = 1.0
+"""Longest miss that does not restart a pending `for_s` (docs/rules.md): a lost frame or two at 5 fps."""
+
+
 def _timer(rule: RuleConfig) -> HoldTimer:
-    # A miss shorter than clear_s is not an absence, before the start as after it, so a
-    # detection that flickers for a frame neither ends an event nor restarts its for_s.
-    return HoldTimer(rule.for_s, rule.clear_s, rule.cooldown_s, pending_gap_s=rule.clear_s)
+    # A lost frame or two neither ends an event (clear_s) nor restarts its for_s; a longer miss
+    # before the start does, so blips (two people together for a frame) never add up to a start.
+    gap = min(rule.clear_s, PENDING_GAP_S)
+    return HoldTimer(rule.for_s, rule.clear_s, rule.cooldown_s, pending_gap_s=gap)
 
 
 class RulesEngine:

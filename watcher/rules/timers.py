@@ -7,8 +7,8 @@ A kind decides, per observation, whether its condition holds; the timer turns th
   at the first observation with `t - start_time >= for_s` (`for_s = 0`: the same observation).
 - **Pending gaps**: before the start, a miss resets the pending start unless it is shorter than
   `pending_gap_s` (default 0: one missed frame resets it, like Home Assistant's `for:`; the rules
-  engine passes `clear_s`, so detection flicker does not restart a hold). A start
-  is only ever emitted on an observation where the condition holds.
+  engine passes `clear_s` capped at 1 s, so detection flicker does not restart a hold but blips
+  do not add up to one). A start is only ever emitted on an observation where the condition holds.
 - **Clear (`clear_s`)**: while active, `end_time` is the first observation where the condition
   no longer holds; the end is emitted at the first observation with `t - end_time >= clear_s`.
   If the condition comes back before that, the event goes on and `end_time` is forgotten, so
