@@ -180,3 +180,46 @@ def test_yellow_box_area_matches_the_truth_outline(tmp_path: Path) -> None:
     assert {f: round(px / hull[f], 2) for f, px in measured.items()} == {
         f: pytest.approx(1.0, abs=0.25) for f in measured
     }
+
+
+LAWN = """
+[[cameras]]
+name = "garden"
+url = "demo"
+detect_fps = 5
+
+[[zones]]
+camera = "garden"
+name = "lawn"
+points = [[0.0, 0.521], [0.195, 0.538], [0.391, 0.59], [0.521, 0.66], [0.651, 0.747],
+          [0.781, 0.816], [0.911, 0.885], [1.0, 0.929], [1.0, 1.0], [0.0, 1.0]]
+
+[[rules]]
+name = "lawn_green"
+kind = "area"
+camera = "garden"
+zone = "lawn"
+hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }
+report = "sensor"
+
+[[rules]]
+name = "lawn_green_every_change"
+kind = "area"
+camera = "garden"
+zone = "lawn"
+hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }
+report = "sensor"
+min_change = 0
+min_interval_s = 0
+"""
+
+
+def test_lawn_area_sensor_sends_a_handful_of_updates_not_one_per_frame(tmp_path: Path) -> None:
+    events, observations = run(demo_clip(), LAWN, tmp_path)
+    lawn = [e for e in events if e["rule"] == "lawn_green"]
+    # 398 frames at 5 fps: people crossing the lawn move its green fraction between 0.947 and 0.997.
+    assert len(observations) == 398
+    assert len([e for e in events if e["rule"] == "lawn_green_every_change"]) == 125
+    assert [e["type"] for e in lawn] == ["start"] + ["update"] * 8
+    values = [e["value"] for e in lawn]
+    assert min(abs(b - a) for a, b in zip(values, values[1:], strict=False)) >= 0.01

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeGuard
 
 from watcher.clock import Clock
 from watcher.errors import ConfigError
@@ -16,6 +17,7 @@ from watcher.rules.spec import RuleConfig
 from watcher.rules.timers import HoldTimer, Transition
 from watcher.types import Event, EventObject, EventType, Observation, RuleState
 
+_EPS = 1e-9
 WHOLE_RULE = -1
 """Episode key of a rule judged as a whole; per-track kinds key episodes by track id."""
 
@@ -27,6 +29,8 @@ class _Episode:
     timer: HoldTimer
     value: EventValue
     since: float | None = None
+    sent_at: float | None = None
+    """Capture time of the last start or update: a sensor's `min_interval_s` counts from it."""
     last_objects: tuple[EventObject, ...] = field(default_factory=tuple)
 
 
@@ -73,6 +77,22 @@ def _timer(rule: RuleConfig) -> HoldTimer:
     # before the start does, so blips (two people together for a frame) never add up to a start.
     gap = min(rule.clear_s, PENDING_GAP_S)
     return HoldTimer(rule.for_s, rule.clear_s, rule.cooldown_s, pending_gap_s=gap)
+
+
+def _worth_an_update(config: RuleConfig, episode: _Episode, t: float, value: EventValue) -> bool:
+    """A sensor's new value is sent: `min_interval_s` after the last one, and moved `min_change`."""
+    if value == episode.value:
+        return False
+    if episode.sent_at is not None and t - episode.sent_at < config.min_interval_s - _EPS:
+        return False
+    old = episode.value
+    if _number(value) and _number(old):
+        return abs(value - old) >= config.min_change - _EPS
+    return True  # a label (state) or a value appearing: any change is news
+
+
+def _number(value: EventValue) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class RulesEngine:
@@ -195,16 +215,14 @@ class RulesEngine:
         if transition is not None and transition.type is EventType.START:
             episode.value = reading.value
             episode.since = transition.start_time
+            episode.sent_at = t
             return self._event(rule, EventType.START, transition.start_time, None, reading)
         if transition is not None:
             return self._end(rule, episode, transition)
-        if (
-            episode.timer.active
-            and rule.config.report == "sensor"
-            and reading.holds
-            and reading.value != episode.value
-        ):
+        sensor = episode.timer.active and rule.config.report == "sensor" and reading.holds
+        if sensor and _worth_an_update(rule.config, episode, t, reading.value):
             episode.value = reading.value
+            episode.sent_at = t
             return self._event(rule, EventType.UPDATE, episode.since or 0.0, None, reading)
         return None
 

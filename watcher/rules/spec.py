@@ -56,6 +56,15 @@ class RuleBase(StrictModel):
         default_factory=list, description="Active only inside these windows; empty = always."
     )
     report: Literal["binary_sensor", "sensor", "event"] = "binary_sensor"
+    min_change: float = Field(
+        0.01,
+        ge=0,
+        description="A sensor's update is sent only when its number moved this much since the last one "
+        "sent, in the value's unit (0.01 = 1 % of a zone for fractions; counts move by 1).",
+    )
+    min_interval_s: float = Field(
+        1.0, ge=0, description="A sensor sends at most one update this often (seconds of video)."
+    )
     notify: list[str] = Field(default_factory=list)
     snapshot: bool = True
     enabled: bool = True
