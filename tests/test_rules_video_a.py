@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -222,4 +223,4 @@ def test_lawn_area_sensor_sends_a_handful_of_updates_not_one_per_frame(tmp_path:
     assert len([e for e in events if e["rule"] == "lawn_green_every_change"]) == 125
     assert [e["type"] for e in lawn] == ["start"] + ["update"] * 8
     values = [e["value"] for e in lawn]
-    assert min(abs(b - a) for a, b in zip(values, values[1:], strict=False)) >= 0.01
+    assert min(abs(b - a) for a, b in itertools.pairwise(values)) >= 0.01
