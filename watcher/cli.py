@@ -171,6 +171,52 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cut_examples(args: argparse.Namespace) -> int:
+    from watcher.capture import detect_stream, open_source, video_file_error
+    from watcher.clock import SystemClock
+    from watcher.examples import Pick, cut_examples, example_rule, label_folder
+    from watcher.rules.spec import MissingAssociateRule
+
+    cfg, base = _load(args.config)
+    rule = example_rule(cfg, args.rule)
+    folder = label_folder(rule, args.label, base)
+    if not args.at and args.every is None:
+        raise ConfigError("give the times to cut (--at 2 7.5 12) or an interval (--every 5)", key="--at")
+    if args.every is not None and args.every <= 0:
+        raise ConfigError(f"must be > 0 (got {args.every:g})", key="--every")
+    cam = cfg.camera(rule.camera)
+    if args.video:
+        video = Path(args.video)
+        if not video.is_file():
+            raise ConfigError(f"no such video file: {video}")
+        read = cam.model_copy(update={"url": str(video), "detect_url": None})
+        prefix, count = video.stem, args.count
+    else:
+        missing = video_file_error(cam, cfg.cameras.index(cam), base, args.config)
+        if missing is not None:
+            raise missing
+        # The stream the running rule classifies; a live camera never ends, so stop after 10 crops.
+        read = detect_stream(cam)
+        prefix, count = cam.name, args.count if args.count is not None or args.at else 10
+    detector = None
+    if isinstance(rule, MissingAssociateRule):
+        detector = _detectors(cfg, base, args.config, [cam])[cam.name]
+    source = open_source(read.model_copy(update={"realtime": False, "loop": False}), SystemClock(), base)
+    source.open()
+    try:
+        pick = Pick(tuple(args.at or ()), args.every, count)
+        written = cut_examples(cfg, rule, source, pick, folder, prefix=prefix, detector=detector)
+    finally:
+        source.close()
+    for path in written:
+        print(path)
+    print(
+        f"{len(written)} crop(s) in {folder}; move any that is not {args.label!r} to its label, "
+        f"then check: watcher classify IMAGE --rule {rule.name}"
+    )
+    return 0
+
+
 def _snapshot(args: argparse.Namespace) -> int:
     import cv2
 
@@ -380,6 +426,18 @@ def _parser() -> argparse.ArgumentParser:
     p = command("classify", _classify, "print the few-shot vote of a rule's classifier on an image")
     p.add_argument("image")
     p.add_argument("--rule", required=True, help="a state or missing_associate rule of the config")
+    with_config(p)
+    p = command(
+        "examples",
+        _cut_examples,
+        "cut a state rule's zone crops, or each person's item band, into the rule's example folders",
+    )
+    p.add_argument("rule", help="a state or missing_associate rule of the config")
+    p.add_argument("--label", required=True, help="the folder to fill: open, closed, no_hardhat, ...")
+    p.add_argument("--video", help="a recording to cut from (default: the rule's camera, live)")
+    p.add_argument("--at", nargs="+", type=float, metavar="SECONDS", help="seconds from the start: 2 7.5")
+    p.add_argument("--every", type=float, metavar="SECONDS", help="one frame every N seconds")
+    p.add_argument("--count", type=int, help="at most N frames (default: 10 from a live camera with --every)")
     with_config(p)
     p = command("calibrate", _calibrate, "map image points to ground metres (prints a ground_plane block)")
     p.add_argument("camera")

@@ -84,7 +84,7 @@ def test_missing_label_folder_is_a_config_error_that_says_how_to_add_images(tmp_
         load_examples(tmp_path, CountingEmbedder(), need=["open"], key="rules[0].examples")  # type: ignore[arg-type]
     message = str(error.value)
     assert message.startswith("rules[0].examples: no reference images for open in ")
-    assert "watcher snapshot" in message
+    assert "`watcher examples RULE --label LABEL" in message
     assert str(tmp_path / "open") in message
 
 
@@ -131,7 +131,7 @@ def test_check_config_without_reference_images_fails_with_how_to_add_them(
     err = capsys.readouterr().err
     assert "rules[0].examples: no reference images for empty in" in err
     assert "rules/examples/slot_empty/empty/" in err
-    assert "watcher snapshot" in err
+    assert "`watcher examples RULE --label LABEL" in err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -33,8 +33,8 @@ def how_to_add(folder: Path, labels: Sequence[str]) -> str:
     """The fix a user needs when a rule has no reference images."""
     subdirs = ", ".join(f"{folder / label}/" for label in labels)
     return (
-        f"add a few reference crops per label ({subdirs}): `watcher snapshot CAMERA -o frame.jpg` "
-        "in each state, crop the zone and save it as .jpg"
+        f"add a few reference crops per label ({subdirs}): "
+        "`watcher examples RULE --label LABEL --at SECONDS...` cuts them from the camera or a --video"
     )
 
 

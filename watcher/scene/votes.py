@@ -65,7 +65,8 @@ def band_box(box: Box, band: tuple[float, float]) -> Box:
     return x1, y1 + band[0] * h, x2, y1 + band[1] * h
 
 
-def _crop(image: Image, box: Box) -> Image:
+def crop_box(image: Image, box: Box) -> Image:
+    """The pixels of `box` (frame pixels, clamped to the image, at least 1x1)."""
     h, w = image.shape[:2]
     x1, y1 = max(0, int(box[0])), max(0, int(box[1]))
     x2, y2 = min(w, max(x1 + 1, round(box[2]))), min(h, max(y1 + 1, round(box[3])))
@@ -103,7 +104,7 @@ class MissingAssociateAnalyzer:
         else:
             assert self._classifier is not None
             votes = {
-                t.track_id: self._classifier.classify(_crop(frame.image, band_box(t.box, self._rule.band)))
+                t.track_id: self._classifier.classify(crop_box(frame.image, band_box(t.box, self._rule.band)))
                 for t in persons
             }
         return _with_votes(obs, self._rule.name, votes)
