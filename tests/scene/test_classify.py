@@ -101,10 +101,12 @@ def test_real_embedder_tells_a_full_slot_from_an_empty_one_on_unseen_frames(
     assert (vote.label, vote.share) == (label, 1.0)
 
 
+CLIP = DATA / "bottle-detection.mp4"
+
 CONFIG = """
 [[cameras]]
 name = "table"
-url = "bottle-detection.mp4"
+url = "{clip}"
 
 [[zones]]
 camera = "table"
@@ -126,7 +128,7 @@ enabled = false
 def test_check_config_without_reference_images_fails_with_how_to_add_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "config.toml").write_text(CONFIG.format(examples=""))
+    (tmp_path / "config.toml").write_text(CONFIG.format(clip=CLIP, examples=""))
     assert main(["check-config", "-c", str(tmp_path / "config.toml")]) == 2
     err = capsys.readouterr().err
     assert "rules[0].examples: no reference images for empty in" in err
@@ -138,7 +140,9 @@ def test_check_config_without_reference_images_fails_with_how_to_add_them(
 def test_classify_command_prints_the_vote_of_the_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "config.toml").write_text(CONFIG.format(examples=f'examples = "{BOTTLE_EXAMPLES}"'))
+    (tmp_path / "config.toml").write_text(
+        CONFIG.format(clip=CLIP, examples=f'examples = "{BOTTLE_EXAMPLES}"')
+    )
     image = BOTTLE_EXAMPLES / "empty" / "frame0320.jpg"
     assert main(["classify", "--rule", "slot_empty", str(image), "-c", str(tmp_path / "config.toml")]) == 0
     assert capsys.readouterr().out == f"{image}: empty (share 1.00, nearest similarity 1.000)\n"
