@@ -123,4 +123,4 @@ def test_camera_whose_video_file_is_missing_is_that_cameras_error_and_the_other_
     with running(daemon):
         assert _floor_keeps_running(daemon)
     errors = {row.name: row.error for row in daemon.status()}
-    assert errors == {"floor": None, "door": f"video file not found: {tmp_path / 'gone.mp4'}"}
+    assert errors == {"floor": None, "door": f"cameras[1].url: video file not found: {tmp_path / 'gone.mp4'}"}

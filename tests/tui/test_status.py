@@ -84,5 +84,5 @@ def test_the_sampler_reports_detect_rate_time_and_pause_per_camera(tmp_path: Pat
     assert (gone.camera, gone.state, gone.reason) == (
         "gone",
         "error",
-        f"video file not found: {tmp_path / 'missing.mp4'}",
+        f"cameras[1].url: video file not found: {tmp_path / 'missing.mp4'}",
     )
