@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from watcher.annotate import FrameAnnotator
 from watcher.capture import (
     CaptureStatus,
     CaptureThread,
@@ -30,10 +31,11 @@ from watcher.redact import add_secrets, config_secrets
 from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
 from watcher.sinks.assemble import build_sinks, data_path
+from watcher.sinks.snapshots import SnapshotListener, save_frame
 from watcher.sinks.store.db import set_aside_if_corrupt
 from watcher.sinks.store.recovery import load_states, save_states
 from watcher.status import HealthSampler
-from watcher.types import Observation
+from watcher.types import Image, Observation
 
 log = logging.getLogger("watcher")
 
@@ -111,16 +113,26 @@ class Daemon:
         if missing and not self.captures:  # as check-config: bad input, not a daemon watching nothing
             raise next(iter(missing.values()))
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
+        self.snapshot_listeners: list[SnapshotListener] = []
+        """Told (camera, path or None when it failed) of each snapshot asked for, on the worker thread."""
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}
         health = HealthSampler(self, self.clock).sample
-        sinks = build_sinks(config, base_dir, post=self.post, states=self.engine.states, health=health)
+        sinks = build_sinks(
+            config,
+            base_dir,
+            post=self.post,
+            states=self.engine.states,
+            health=health,
+            listen=self.snapshot_listeners.append,
+        )
         self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
         self._reconnects: dict[str, int] = {}
         """Per camera, the capture's reconnect count the pipeline last restarted at."""
-        self.snapshot_requests: set[str] = set()
-        """Cameras whose next frame a snapshot sink should save (see `SaveSnapshot`)."""
+        self._snapshot_folder = data_path(config.store.snapshots_dir, base_dir)
+        self._snapshot_wanted: set[str] = set()
+        """Cameras whose next processed frame is saved as a snapshot (`SaveSnapshot`, the dashboard's `s`)."""
 
     def status(self) -> list[CameraStatus]:
         """One status row per configured (enabled) camera."""
@@ -204,10 +216,28 @@ class Daemon:
                 continue
             worked = True
             self.last_observation[name] = obs
+            if name in self._snapshot_wanted:
+                self._snapshot_wanted.discard(name)
+                self._save_snapshot(frame.image, obs)
             self.sinks.submit_observation(obs)
             for event in events:
                 self.sinks.submit_event(event, frame.image)
         return worked
+
+    def _save_snapshot(self, image: Image, obs: Observation) -> None:
+        """The frame with zones, tracks and counts drawn, under the snapshots folder."""
+        zones = [z for z in self.config.zones if z.camera == obs.camera]
+        drawn = FrameAnnotator(zones).draw(image, obs)
+        stamp = self.clock.wall().strftime("%Y%m%d-%H%M%S")
+        quality = self.config.store.snapshot_quality
+        self._tell_snapshot(obs.camera, save_frame(self._snapshot_folder, obs.camera, drawn, stamp, quality))
+
+    def _tell_snapshot(self, camera: str, path: Path | None) -> None:
+        for listener in self.snapshot_listeners:
+            try:
+                listener(camera, path)
+            except Exception:  # a dashboard or MQTT fault must not stop the frame loop
+                log.exception("camera %s: a snapshot listener failed", camera)
 
     def post(self, command: Command) -> None:
         """Queue a command for the worker thread; safe from any thread (MQTT, TUI)."""
@@ -239,7 +269,11 @@ class Daemon:
                         self.pipelines[camera].paused = not enabled
                         log.info("camera %s: detection %s", camera, "resumed" if enabled else "paused")
                 case SaveSnapshot(camera):
-                    self.snapshot_requests.add(camera)
+                    if camera in self.captures:
+                        self._snapshot_wanted.add(camera)
+                    else:
+                        log.warning("snapshot of camera %r: it is not running", camera)
+                        self._tell_snapshot(camera, None)
 
     def stop(self) -> None:
         """Ask `run()` to finish; safe from a signal handler or another thread."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import cv2
+
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
 from tests.tui.conftest import until
@@ -17,6 +19,7 @@ from watcher.testing import FakeSink
 from watcher.tui.app import DashboardApp
 from watcher.tui.mqtt import BrokerAddress, MqttFeed
 from watcher.tui.state import DashboardState
+from watcher.tui.widgets import CamerasTable
 from watcher.types import Observation
 
 
@@ -61,3 +64,38 @@ async def test_the_mqtt_dashboard_ends_with_the_daemons_last_counts_and_its_even
         event.to_json() for event in daemon_output.events
     ]
     assert (state.rules[("watcher", RULE)].kind, state.rules[("watcher", RULE)].active) == ("presence", True)
+
+
+async def test_s_on_the_mqtt_dashboard_saves_the_daemons_frame_on_both_machines(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    mqtt = f'\n[mqtt]\nenabled = true\nhost = "{mosquitto.host}"\nport = {mosquitto.port}\n'
+    path = worker_config(tmp_path, mqtt)
+    path.write_text(path.read_text().replace("realtime = true", "realtime = true\nloop = true", 1))
+    daemon = Daemon(config.load(path), tmp_path)
+    clock = SystemClock()
+    state = DashboardState(clock)
+    feed = MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), clock, snapshot_folder=tmp_path / "here")
+    app = DashboardApp(feed, state)
+    runner = threading.Thread(target=daemon.run)
+    runner.start()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            floor = ("watcher", "floor")
+            assert await until(pilot, lambda: floor in state.cameras and state.feed.startswith("mqtt "))
+            app.query_one(CamerasTable).focus()
+            await pilot.press("s")
+            assert await until(pilot, lambda: any("saved" in n.message for n in app._notifications), 20)
+            (here,) = (tmp_path / "here" / "watcher").iterdir()
+            assert [n.message for n in app._notifications] == [
+                "snapshot of floor requested",
+                f"snapshot of floor saved: {here}",
+            ]
+    finally:
+        daemon.stop()
+        runner.join(timeout=15)
+    (there,) = (tmp_path / "snapshots" / "floor").glob("*-manual.jpg")
+    assert here.read_bytes() == there.read_bytes()
+    image = cv2.imread(str(here))
+    assert image is not None
+    assert image.shape == (270, 480, 3)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import cv2
+
 from tests.tui.conftest import make_event, until
 from watcher import config
 from watcher.clock import FakeClock, SystemClock
@@ -89,3 +91,28 @@ async def test_a_daemon_on_the_worker_clip_fills_the_dashboard_and_obeys_p(tmp_p
         assert await until(pilot, lambda: daemon.pipelines["floor"].paused)
         assert state.cameras[("", "floor")].detecting is False
     assert recorder.closed  # quitting the app stopped the daemon, which flushed and closed its sinks
+
+
+async def test_s_saves_a_jpeg_of_the_selected_camera_and_shows_where(tmp_path: Path) -> None:
+    clock = SystemClock()
+    sink = DashboardSink(clock)
+    path = worker_config(tmp_path)
+    path.write_text(path.read_text().replace("realtime = true", "realtime = true\nloop = true", 1))
+    daemon = Daemon(config.load(path), tmp_path, clock=clock)
+    state = DashboardState(clock)
+    app = DashboardApp(LocalFeed(daemon, sink, clock), state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        floor = ("", "floor")
+        assert await until(pilot, lambda: floor in state.cameras and state.cameras[floor].state != "starting")
+        app.query_one(CamerasTable).focus()
+        await pilot.press("s")
+        assert await until(pilot, lambda: any("saved" in n.message for n in app._notifications), timeout=20)
+        saved = list((tmp_path / "snapshots" / "floor").glob("*-manual.jpg"))
+        assert [n.message for n in app._notifications] == [
+            "snapshot of floor requested",
+            f"snapshot of floor saved: {saved[0]}",
+        ]
+    image = cv2.imread(str(saved[0]))
+    assert image is not None
+    assert image.shape == (270, 480, 3)
+    assert saved[0].stat().st_mode & 0o777 == 0o600

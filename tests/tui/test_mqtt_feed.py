@@ -15,8 +15,7 @@ from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import free_port, poll
 from tests.tui.conftest import make_event, until
 from watcher.clock import FakeClock
-from watcher.commands import SaveSnapshot
-from watcher.errors import ConfigError, SinkError
+from watcher.errors import ConfigError
 from watcher.status import CameraHealth
 from watcher.tui.app import DashboardApp
 from watcher.tui.mqtt import BrokerAddress, MqttFeed, parse_host
@@ -115,12 +114,6 @@ async def test_p_and_e_publish_to_the_set_topics(mosquitto: Mosquitto, peer: Pee
         await pilot.press("e")
         assert await until(pilot, lambda: len(peer.got()) == 2)
     assert peer.got() == [("watcher/floor/detect/set", b"OFF"), ("watcher/floor/worker/set", b"OFF")]
-
-
-def test_snapshots_cannot_be_asked_for_over_mqtt() -> None:
-    feed = MqttFeed(BrokerAddress("127.0.0.1", 1), FakeClock())
-    with pytest.raises(SinkError, match="snapshots can only be taken by `watcher run --tui`"):
-        feed.send(SaveSnapshot("floor"), "watcher")
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watcher.config import Config
 from watcher.sinks.base import Sink
 from watcher.sinks.log import LogSink
-from watcher.sinks.snapshots import build_snapshot_sink, with_snapshots
+from watcher.sinks.snapshots import SnapshotListener, build_snapshot_sink, with_snapshots
 from watcher.sinks.store import EventStore, StoreSink
 
 if TYPE_CHECKING:
@@ -28,9 +29,10 @@ def build_sinks(
     post: PostFn | None = None,
     states: StatesFn | None = None,
     health: HealthFn | None = None,
+    listen: Callable[[SnapshotListener], None] | None = None,
 ) -> list[Sink]:
     """Every sink the config turns on, log first; MQTT applies `/set` commands through `post` and
-    publishes camera status sampled by `health`."""
+    publishes camera status sampled by `health`, and the snapshots asked for by hand (`listen`)."""
     sinks: list[Sink] = [LogSink()]
     if config.store.enabled:
         store = EventStore(data_path(config.store.path, base_dir))
@@ -53,7 +55,10 @@ def build_sinks(
 
         # The outbox shares the store's SQLite file (own tables), even when the history is off.
         outbox = data_path(config.store.path, base_dir)
-        sinks.append(build_mqtt_sink(config, outbox, base_dir, post=post, states=states, health=health))
+        mqtt = build_mqtt_sink(config, outbox, base_dir, post=post, states=states, health=health)
+        if listen is not None:
+            listen(mqtt.snapshot_saved)
+        sinks.append(mqtt)
     # Last, so that every sink above (MQTT too) gets events with their snapshot path.
     snapshots = build_snapshot_sink(config, data_path(config.store.snapshots_dir, base_dir))
     return sinks if snapshots is None else with_snapshots(sinks, snapshots)

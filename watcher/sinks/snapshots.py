@@ -15,7 +15,7 @@ import errno
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +35,8 @@ _PRUNE_EVERY_S = 3600.0
 _ZONE_COLOR = sv.Color.from_hex("#ffcc00")
 
 Polygon = Sequence[tuple[float, float]]
+SnapshotListener = Callable[[str, Path | None], None]
+"""Told (camera, path, or None when it could not be saved) of a snapshot asked for by hand."""
 
 
 def draw_event(image: Image, event: Event, zone: Polygon | None = None) -> Image:
@@ -133,6 +135,24 @@ def _private_dir(folder: Path, root: Path) -> None:
         if not part.is_dir():
             part.mkdir(mode=0o700, parents=True, exist_ok=True)
             part.chmod(0o700)
+
+
+def save_frame(folder: Path, camera: str, image: Image, stamp: str, quality: int = 85) -> Path | None:
+    """Save a frame asked for by hand (the dashboard's `s`) as `folder/<camera>/<stamp>-manual.jpg`."""
+    path = folder / camera / f"{stamp}-manual.jpg"
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    try:
+        if not ok:
+            raise OSError(errno.EINVAL, "JPEG encoding failed")
+        _private_dir(path.parent, folder)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(jpeg.tobytes())
+    except OSError as exc:
+        _log.warning("camera %s: snapshot not saved: %s: %s", camera, path, exc.strerror or exc)
+        return None
+    _log.info("camera %s: snapshot saved to %s", camera, path)
+    return path
 
 
 class SnapshotSink:

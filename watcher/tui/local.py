@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from textual.app import App
 from textual.timer import Timer
@@ -21,6 +22,7 @@ from watcher.tui.messages import (
     FeedChanged,
     FeedEnded,
     RuleChanged,
+    snapshot_notice,
 )
 from watcher.tui.state import RuleUpdate
 from watcher.types import Event, EventType, Image, Observation
@@ -111,6 +113,7 @@ class LocalFeed:
             )
             app.post_message(RuleChanged(update))
         app.post_message(CamerasUpdated(self._sampler.sample()))
+        self._daemon.snapshot_listeners.append(self._snapshot_saved)
         self._thread.start()
         self._timer = app.set_interval(HEALTH_EVERY_S, self._poll_health)
 
@@ -131,6 +134,11 @@ class LocalFeed:
         # Only locks held for microseconds by the capture threads: fine on the UI thread.
         if self._app is not None:
             self._app.post_message(CamerasUpdated(self._with_commands(self._sampler.sample())))
+
+    def _snapshot_saved(self, camera: str, path: Path | None) -> None:
+        """On the worker thread: say where the snapshot asked for with `s` was saved."""
+        if self._app is not None:
+            self._app.post_message(snapshot_notice(camera, path))
 
     def _with_commands(self, rows: list[CameraHealth]) -> list[CameraHealth]:
         """Show a pause/resume as commanded until the worker (busy with a frame) has applied it."""

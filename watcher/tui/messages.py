@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from textual.message import Message
@@ -118,3 +119,10 @@ class Notice(Message):
         super().__init__()
         self.text = text
         self.severity = severity
+
+
+def snapshot_notice(camera: str, path: Path | None) -> Notice:
+    """What the dashboard says when a snapshot asked for with `s` was saved (or not)."""
+    if path is None:
+        return Notice(f"snapshot of {camera} not saved (see the log)", "warning")
+    return Notice(f"snapshot of {camera} saved: {path}", "information")

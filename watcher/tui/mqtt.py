@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -15,7 +16,7 @@ from textual.app import App
 from watcher.clock import Clock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.errors import ConfigError, SinkError
-from watcher.tui.messages import FeedChanged, Notice
+from watcher.tui.messages import FeedChanged, Notice, snapshot_notice
 from watcher.tui.topics import node_of_status, parse_message
 
 log = logging.getLogger("watcher.tui")
@@ -56,10 +57,16 @@ class MqttFeed:
     """Finds the watcher nodes on the broker (or follows the one at `prefix`), subscribes to each
     node's `<node>/#` and posts one dashboard message per shown topic; sends `/set` commands."""
 
-    def __init__(self, broker: BrokerAddress, clock: Clock) -> None:
+    def __init__(
+        self, broker: BrokerAddress, clock: Clock, snapshot_folder: Path = Path("snapshots")
+    ) -> None:
         self._broker = broker
         self._clock = clock
         self._app: App[None] | None = None
+        self.snapshot_folder = snapshot_folder
+        """Where the JPEGs asked for with `s` are kept on this machine, in a folder per node."""
+        self._snapshots_wanted: set[tuple[str, str]] = set()
+        """(node, camera) asked for a snapshot whose JPEG has not come yet."""
         # Both only touched on paho's network thread, except reads of _rule_cameras by send().
         self._nodes: set[str] = set()
         self._rule_cameras: dict[tuple[str, str], str] = {}
@@ -86,6 +93,7 @@ class MqttFeed:
         prefix = node or self._broker.prefix
         if not prefix:
             raise SinkError("tui", f"{type(command).__name__}: no node to send it to")
+        payload = None
         match command:
             case SetDetection(camera, enabled):
                 topic = f"{prefix}/{camera}/detect/set"
@@ -95,10 +103,12 @@ class MqttFeed:
                     raise SinkError("tui", f"rule {rule}: its camera is not known yet (no state topic seen)")
                 topic = f"{prefix}/{rule_camera}/{rule}/set"
             case SaveSnapshot(camera):
-                raise SinkError("tui", f"camera {camera}: snapshots can only be taken by `watcher run --tui`")
+                topic, payload = f"{prefix}/{camera}/snapshot/set", "PRESS"
         if not self._client.is_connected():
             raise SinkError("tui", f"not connected to {self._broker.where}: {topic} not sent")
-        self._client.publish(topic, "ON" if enabled else "OFF", qos=1)
+        if isinstance(command, SaveSnapshot):
+            self._snapshots_wanted.add((prefix, command.camera))
+        self._client.publish(topic, payload or ("ON" if enabled else "OFF"), qos=1)
 
     def stop(self) -> None:
         self._app = None
@@ -148,6 +158,12 @@ class MqttFeed:
             # A new node: its own subscription brings all of its retained topics, availability too.
             self._nodes.add(node)
             client.subscribe(f"{node}/#", qos=1)
+        # A snapshot asked for with `s` (a retained one is older: not what was asked for).
+        camera, _, tail = msg.topic.removeprefix(f"{node}/").partition("/")
+        if tail == "snapshot" and (node, camera) in self._snapshots_wanted and not msg.retain:
+            self._snapshots_wanted.discard((node, camera))
+            self._save_snapshot(node, camera, payload)
+            return
         try:
             message = parse_message(
                 node,
@@ -174,6 +190,21 @@ class MqttFeed:
             return self._broker.prefix if topic.startswith(self._broker.prefix + "/") else None
         node = topic.partition("/")[0]
         return node if node in self._nodes else None
+
+    def _save_snapshot(self, node: str, camera: str, jpeg: bytes) -> None:
+        """Keep the JPEG the daemon sent for `s` in this machine's snapshot folder, and say where."""
+        stamp = self._clock.wall().strftime("%Y%m%d-%H%M%S")
+        path = (self.snapshot_folder / node / f"{camera}-{stamp}.jpg").resolve()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(jpeg)
+        except OSError as exc:
+            log.warning("snapshot of %s not saved: %s: %s", camera, path, exc.strerror or exc)
+            if self._app is not None:
+                self._app.post_message(snapshot_notice(camera, None))
+            return
+        if self._app is not None:
+            self._app.post_message(snapshot_notice(camera, path))
 
     def _post_feed(self, text: str) -> None:
         if self._app is not None:

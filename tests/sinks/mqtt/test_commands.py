@@ -11,7 +11,7 @@ import pytest
 from tests.sinks.mqtt.helpers import Recorder, publish
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
-from watcher.commands import Command, SetDetection, SetRuleEnabled
+from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.sinks.mqtt import MqttSink, Topics
 from watcher.sinks.mqtt.commands import BadCommandError, parse_command
 
@@ -28,6 +28,8 @@ CAMERAS = {"porch"}
         ("watcher/porch/someone_at_door/set", b" on\n", SetRuleEnabled("someone_at_door", True)),
         ("watcher/porch/detect/set", b"OFF", SetDetection("porch", False)),
         ("watcher/porch/detect/set", b"ON", SetDetection("porch", True)),
+        ("watcher/porch/snapshot/set", b"PRESS", SaveSnapshot("porch")),
+        ("watcher/porch/snapshot/set", b"", SaveSnapshot("porch")),
     ],
 )
 def test_a_valid_set_message_becomes_its_command(topic: str, payload: bytes, command: Command) -> None:
@@ -44,6 +46,7 @@ def test_a_valid_set_message_becomes_its_command(topic: str, payload: bytes, com
         ("watcher/porch/nobody/set", b"ON", "no rule 'nobody' on camera 'porch'"),
         ("watcher/garage/someone_at_door/set", b"ON", "no rule 'someone_at_door' on camera 'garage'"),
         ("watcher/garage/detect/set", b"ON", "no rule 'detect' on camera 'garage'"),
+        ("watcher/garage/snapshot/set", b"PRESS", "payload must be ON or OFF (got 'PRESS')"),
         ("watcher/porch/set", b"ON", "not a command topic: 'watcher/porch/set'"),
     ],
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from watcher.commands import Command, SetDetection, SetRuleEnabled
-from watcher.sinks.mqtt.topics import DETECT, Topics
+from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
+from watcher.sinks.mqtt.topics import DETECT, SNAPSHOT, Topics
 
 _SWITCH = {"ON": True, "OFF": False}
 _SHOWN = 24
@@ -23,6 +23,8 @@ def parse_command(
     if target is None:
         raise BadCommandError(f"not a command topic: {_show(topic.encode())}")
     camera, name = target
+    if name == SNAPSHOT and camera in cameras:  # a button: any payload (Home Assistant sends PRESS)
+        return SaveSnapshot(camera)
     enabled = _switch(payload)
     if name == DETECT and camera in cameras:
         return SetDetection(camera, enabled)

@@ -21,7 +21,7 @@ from watcher.sinks.mqtt.outbox import Outbox
 from watcher.sinks.mqtt.publisher import Publisher
 from watcher.sinks.mqtt.retained import RetainedBoard
 from watcher.sinks.mqtt.states import RuleView
-from watcher.sinks.mqtt.topics import DETECT, Topics
+from watcher.sinks.mqtt.topics import DETECT, SNAPSHOT, Topics
 from watcher.sinks.snapshots import draw_event
 from watcher.status import CameraHealth
 from watcher.types import Event, EventType, Image, Observation, RuleState
@@ -63,10 +63,9 @@ class MqttSink:
         self._cameras = frozenset(cameras)
         rules = [r for r in config.rules if r.camera in self._cameras]
         for i, rule in enumerate(config.rules):
-            if rule.name == DETECT:
-                raise ConfigError(
-                    f"{DETECT!r} is the camera's detection switch in MQTT", key=f"rules[{i}].name"
-                )
+            if rule.name in (DETECT, SNAPSHOT):
+                what = "detection switch" if rule.name == DETECT else "snapshot button"
+                raise ConfigError(f"{rule.name!r} is the camera's {what} in MQTT", key=f"rules[{i}].name")
         self._rules = {(r.camera, r.name) for r in rules}
         self._snapshot = {r.name for r in rules if r.snapshot}
         self._zones = {(z.camera, z.name): z.points for z in config.zones}
@@ -134,6 +133,18 @@ class MqttSink:
             self._show(view)
         if image is not None and event.type is not EventType.END and event.rule in self._snapshot:
             self._publish_snapshot(event, image)
+        self.publisher.wake()
+
+    def snapshot_saved(self, camera: str, path: Path | None) -> None:
+        """Retain the JPEG a `/snapshot/set` (or the dashboard's `s`) asked for, for the remote dashboard."""
+        if path is None:
+            return
+        try:
+            jpeg = path.read_bytes()
+        except OSError as exc:
+            _log.warning("mqtt: snapshot of %s not published: %s", camera, exc.strerror or exc)
+            return
+        self.board.set(self.topics.camera_snapshot(camera), jpeg)
         self.publisher.wake()
 
     def handle_observation(self, obs: Observation) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DETECT = "detect"
+SNAPSHOT = "snapshot"
+"""`<prefix>/<camera>/snapshot/set` asks for a snapshot; the JPEG comes on `<prefix>/<camera>/snapshot`."""
 """The camera-level path segment of the detection switch; no rule may use this name."""
 
 
@@ -47,6 +49,10 @@ class Topics:
 
     def enabled(self, camera: str, rule: str) -> str:
         return f"{self.prefix}/{camera}/{rule}/enabled"
+
+    def camera_snapshot(self, camera: str) -> str:
+        """The last snapshot asked for by hand (the dashboard's `s`), retained JPEG."""
+        return f"{self.prefix}/{camera}/{SNAPSHOT}"
 
     def snapshot(self, camera: str, rule: str) -> str:
         return f"{self.prefix}/{camera}/{rule}/snapshot"
