@@ -29,7 +29,7 @@ def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None)
 
     analyzers: list[Analyzer] = []
     analyzers += ground_analyzers(camera, config)
-    analyzers += area_analyzers(camera, config)
+    analyzers += area_analyzers(camera, config, base_dir)
     analyzers += left_object_analyzers(camera.name, config)
     analyzers += vote_analyzers(camera.name, config, base_dir)
     return analyzers

@@ -96,9 +96,11 @@ def _check(args: argparse.Namespace) -> int:
 
     for name, target in cfg.notify.items():
         apprise_senders(name, target.urls, args.config or "config.example.toml")
+    from watcher.scene.colour_mask import check_area_examples
     from watcher.scene.votes import check_examples
 
     check_examples(cfg, base, args.config or "config.example.toml")
+    check_area_examples(cfg, base, args.config or "config.example.toml")
     rules = len(cfg.rules)
     disabled = len(cfg.cameras) - len(enabled)
     print(

@@ -256,7 +256,7 @@ CASES: list[tuple[str, str, str]] = [
     (
         "detector_layout",
         CAM + '[detector]\nlayout = "detr"\n',
-        ": detector.layout: must be one of 'auto', 'yolo' or 'ssd' (got 'detr')",
+        ": detector.layout: must be one of 'auto', 'yolo', 'yolo_seg' or 'ssd' (got 'detr')",
     ),
     (
         "detector_input_size_not_multiple",
@@ -637,7 +637,29 @@ CASES: list[tuple[str, str, str]] = [
     (
         "area_without_source",
         rule("area"),
-        ": rules[0]: needs `classes` (instance masks) or `hsv` (colour mask)",
+        ": rules[0]: needs a mask source: `classes` (object masks), `hsv` (colour) or `examples` (crops)",
+    ),
+    (
+        "area_two_sources",
+        rule("area", 'classes = ["car"]\nhsv = {lower = [0, 0, 0], upper = [10, 255, 255]}\n'),
+        ": rules[0]: give one mask source, not `classes` and `hsv`",
+    ),
+    (
+        "area_examples_without_label",
+        rule("area", 'examples = "examples/lawn"\n'),
+        ": rules[0]: `examples` needs `label`: the sub-folder of the examples to measure",
+    ),
+    (
+        "area_examples_missing_label_folder",
+        rule("area", 'examples = "examples/lawn"\nlabel = "lawn"\n'),
+        ": rules[0].examples: no example images for lawn in {dir}/examples/lawn; add a few reference crops "
+        "per label ({dir}/examples/lawn/lawn/, {dir}/examples/lawn/other/): `watcher snapshot CAMERA -o "
+        "frame.jpg` in each state, crop the zone and save it as .jpg",
+    ),
+    (
+        "area_check_every_zero",
+        rule("area", 'classes = ["car"]\ncheck_every_s = 0\n'),
+        ": rules[0].check_every_s: must be > 0 (got 0)",
     ),
     (
         "area_above_one",

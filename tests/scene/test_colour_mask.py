@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import supervision as sv
@@ -64,12 +66,24 @@ def test_instance_masks_of_the_rule_classes_are_measured() -> None:
     assert obs.areas["r"].px == 200.0
 
 
-def test_a_track_without_a_mask_counts_with_its_box() -> None:
-    track = Track(1, "car", 0.9, (10.0, 10.0, 30.0, 20.0))
+def test_a_track_without_a_mask_is_cut_out_of_its_box_by_colour() -> None:
+    # A yellow 16x12 object in a loose 24x20 box on black: GrabCut keeps the object, not the box.
+    track = Track(1, "car", 0.9, (6.0, 6.0, 30.0, 26.0))
     obs = AreaAnalyzer([area_rule(classes=["car"], zone=None)], [ZONE]).analyze(
-        frame_with((0, 0, 0), (0, 0, 0, 0)), observation(track)
+        frame_with((0, 255, 255), (10, 10, 26, 22)), observation(track)
     )
-    assert obs.areas["r"].px == 200.0
+    assert obs.areas["r"].px == 16 * 12
+
+
+def test_a_rule_is_measured_at_its_own_rate_and_holds_its_value_in_between() -> None:
+    analyzer = AreaAnalyzer([area_rule(hsv=YELLOW.model_dump(), check_every_s=5.0)], [ZONE])
+    yellow = frame_with((0, 255, 255), (10, 10, 30, 30))
+    black = frame_with((0, 0, 0), (0, 0, 0, 0))
+    measured = [
+        analyzer.analyze(dataclasses.replace(image, timestamp=t), observation()).areas["r"].px
+        for image, t in ((yellow, 0.0), (black, 1.0), (black, 4.9), (black, 5.0))
+    ]
+    assert measured == [400.0, 400.0, 400.0, 0.0]
 
 
 def test_with_a_ground_plane_the_area_is_in_square_metres() -> None:

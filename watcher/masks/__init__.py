@@ -5,7 +5,7 @@ the pixels of a label (lawn, snow, a roof) learned from a few example crops. Plu
 both are judged by (`polygon_mask`, `iou`).
 """
 
-from watcher.masks.examples import ExamplesMasker, PatchExamples, load_patch_examples
+from watcher.masks.examples import ExamplesMasker, PatchExamples, examples_problem, load_patch_examples
 from watcher.masks.geometry import BoolMask, clip_box, iou, polygon_mask
 from watcher.masks.object import object_mask
 
@@ -14,6 +14,7 @@ __all__ = [
     "ExamplesMasker",
     "PatchExamples",
     "clip_box",
+    "examples_problem",
     "iou",
     "load_patch_examples",
     "object_mask",

@@ -50,13 +50,22 @@ class PatchExamples:
     labels: tuple[str, ...]
 
 
+def examples_problem(folder: Path, label: str) -> str | None:
+    """What is wrong with an examples folder for measuring `label` (None: usable), with the fix."""
+    images = example_images(folder)
+    if label in images and len(images) >= 2:
+        return None
+    problem = f"no example images for {label}" if label not in images else "needs a second label"
+    wanted = [label] if len(images) >= 2 else [label, "other"]
+    return f"{problem} in {folder}; {how_to_add(folder, wanted)}"
+
+
 def load_patch_examples(folder: Path, embedder: PatchEmbedder, *, label: str, key: str) -> PatchExamples:
     """Patch features of `folder`/<label>/*.jpg; `label` and at least one other label must have images."""
+    problem = examples_problem(folder, label)
+    if problem is not None:
+        raise ConfigError(problem, key=key)
     images = example_images(folder)
-    if label not in images or len(images) < 2:
-        problem = f"no example images for {label}" if label not in images else "needs a second label"
-        wanted = [label] if len(images) >= 2 else [label, "other"]
-        raise ConfigError(f"{problem} in {folder}; {how_to_add(folder, wanted)}", key=key)
     vectors: list[Grid] = []
     labels: list[str] = []
     for name, files in images.items():

@@ -167,11 +167,21 @@ class HsvRange(StrictModel):
 
 
 class AreaRule(RuleBase):
-    """Mask area of `classes` (segmenter) or of an HSV colour range inside the zone."""
+    """Mask area inside the zone: of objects of `classes`, of an HSV colour range, or of an example label."""
 
     kind: Literal["area"]
-    classes: list[str] = Field(default_factory=list)
-    hsv: HsvRange | None = Field(None, description="Colour mask instead of instance masks.")
+    classes: list[str] = Field(
+        default_factory=list,
+        description="Measure these objects' masks: a `yolo_seg` model's, else GrabCut inside each box.",
+    )
+    hsv: HsvRange | None = Field(None, description="Measure this colour range (`watcher mask` suggests one).")
+    examples: str | None = Field(
+        None, description="Folder of <label>/*.jpg example crops: measure the pixels that look like `label`."
+    )
+    label: str | None = Field(None, description="With `examples`: the sub-folder whose look is measured.")
+    check_every_s: float = Field(
+        1.0, gt=0, description="Measure this often; the last value holds in between (masks cost CPU)."
+    )
     above: float | None = Field(
         None, ge=0, le=1, description="Holds when the covered fraction is above this."
     )
@@ -185,8 +195,17 @@ class AreaRule(RuleBase):
 
     @model_validator(mode="after")
     def _source(self) -> AreaRule:
-        if not self.classes and self.hsv is None:
-            raise ValueError("needs `classes` (instance masks) or `hsv` (colour mask)")
+        given = [key for key in ("classes", "hsv", "examples") if getattr(self, key)]
+        if not given:
+            raise ValueError(
+                "needs a mask source: `classes` (object masks), `hsv` (colour) or `examples` (crops)"
+            )
+        if len(given) > 1:
+            raise ValueError(f"give one mask source, not {' and '.join(f'`{k}`' for k in given)}")
+        if self.examples and not self.label:
+            raise ValueError("`examples` needs `label`: the sub-folder of the examples to measure")
+        if self.label and not self.examples:
+            raise ValueError("`label` goes with `examples` (a folder of <label>/*.jpg crops)")
         return self
 
 

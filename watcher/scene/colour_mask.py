@@ -1,20 +1,26 @@
 """The `area` analyzer: masked pixels inside a rule's zone, as px, fraction of the zone and m².
 
-The mask is an HSV colour range (`hsv`) or the instance masks of tracks of `classes` from a
-segmentation model (a track without a mask counts with its box). The result goes into
-`Observation.areas[rule]`, which the `area` kind reads.
+The mask is an HSV colour range (`hsv`), the masks of tracks of `classes` (a segmentation model's,
+else GrabCut in the box: `watcher.masks.sources`), or the pixels like an example label (`examples`).
+Each rule is measured every `check_every_s`; the result goes into `Observation.areas[rule]`, which
+the `area` kind reads.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from watcher.config import AreaRule, CameraConfig, Config, ZoneConfig
+from watcher.detect.patches import shared_patch_embedder
+from watcher.errors import ConfigError
+from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples
+from watcher.masks.sources import ExampleSource, ObjectSource
 from watcher.rules.spec import HsvRange
 from watcher.scene.ground import GroundPlane
 from watcher.scene.zones import pixel_polygon
@@ -43,50 +49,94 @@ def colour_mask(image: Image, hsv: HsvRange) -> BoolMask:
     return result
 
 
-def instance_mask(tracks: Sequence[Track], rule: AreaRule, shape: tuple[int, int]) -> BoolMask:
-    """Union of the masks (or boxes, without a mask) of the rule's tracks."""
-    union = np.zeros(shape, dtype=bool)
-    classes = frozenset(rule.classes)
-    for track in tracks:
-        if track.label not in classes or track.score < rule.min_score:
-            continue
-        if track.mask is not None and track.mask.shape == shape:
-            union |= track.mask
-        else:
-            x1, y1, x2, y2 = (max(0, round(v)) for v in track.box)
-            union[y1:y2, x1:x2] = True
-    return union
+MaskSource = ObjectSource | ExampleSource
+
+
+def _examples_folder(examples: str, base_dir: Path | None) -> Path:
+    folder = Path(examples)
+    return folder if folder.is_absolute() else (base_dir or Path.cwd()) / folder
+
+
+def check_area_examples(config: Config, base_dir: Path | None, file: str) -> None:
+    """ConfigError for an `area` rule whose examples folder lacks its label or a second one."""
+    for i, rule in enumerate(config.rules):
+        if isinstance(rule, AreaRule) and rule.examples and rule.label:
+            problem = examples_problem(_examples_folder(rule.examples, base_dir), rule.label)
+            if problem is not None:
+                raise ConfigError(problem, file=file, key=f"rules[{i}].examples")
+
+
+def example_source(rule: AreaRule, index: int | None, base_dir: Path | None) -> ExampleSource:
+    """The examples masker of an `area` rule with `examples`; ConfigError when the folder is unusable."""
+    if rule.examples is None or rule.label is None:
+        raise ValueError(f"rule {rule.name} has no examples")
+    folder = _examples_folder(rule.examples, base_dir)
+    key = "examples" if index is None else f"rules[{index}].examples"
+    embedder = shared_patch_embedder()
+    examples = load_patch_examples(folder, embedder, label=rule.label, key=key)
+    return ExampleSource(ExamplesMasker(examples, rule.label, embedder))
 
 
 class AreaAnalyzer:
-    """Measures every `area` rule of one camera on each processed frame."""
+    """Measures every `area` rule of one camera, each at its own `check_every_s`."""
 
     def __init__(
-        self, rules: Sequence[AreaRule], zones: Sequence[ZoneConfig], ground: GroundPlane | None = None
+        self,
+        rules: Sequence[AreaRule],
+        zones: Sequence[ZoneConfig],
+        ground: GroundPlane | None = None,
+        *,
+        sources: Mapping[str, MaskSource] | None = None,
     ) -> None:
         self._rules = tuple(rules)
         self._zones = {z.name: z for z in zones}
         self._ground = ground
         self._zone_masks: dict[tuple[str | None, tuple[int, int]], BoolMask] = {}
+        given = dict(sources or {})
+        self._sources: dict[str, MaskSource] = {
+            r.name: given.get(r.name) or ObjectSource(r.classes, r.min_score)
+            for r in self._rules
+            if not r.hsv
+        }
+        self._last: dict[str, tuple[float, AreaMeasure]] = {}
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
-        """`obs` with `areas` filled for each area rule."""
+        """`obs` with `areas` filled for each area rule (re-measured when its `check_every_s` is up)."""
         areas = dict(obs.areas)
-        colour: dict[HsvRange | None, BoolMask] = {}
+        colour: dict[HsvRange, BoolMask] = {}
         for rule in self._rules:
+            last = self._last.get(rule.name)
+            if last is not None and 0 <= frame.timestamp - last[0] < rule.check_every_s:
+                areas[rule.name] = last[1]
+                continue
             zone = self._zone_mask(rule.zone, frame.size)
-            if rule.hsv is not None:
-                key = rule.hsv
-                if key not in colour:
-                    colour[key] = colour_mask(frame.image, rule.hsv)
-                mask = colour[key] & zone
-            else:
-                mask = instance_mask(obs.tracks, rule, zone.shape) & zone
+            mask = self._mask(rule, frame, obs.tracks, zone, colour)
             px = float(mask.sum())
             zone_px = float(zone.sum())
             m2 = None if self._ground is None else self._ground.mask_area(mask, frame.size)
             areas[rule.name] = AreaMeasure(px=px, fraction=px / zone_px if zone_px else 0.0, m2=m2)
+            self._last[rule.name] = (frame.timestamp, areas[rule.name])
         return dataclasses.replace(obs, areas=areas)
+
+    def mask(self, rule: str, frame: Frame, tracks: Sequence[Track]) -> tuple[BoolMask, BoolMask]:
+        """The mask rule `rule` measures on `frame`, and its zone (both frame-sized), for `watcher mask`."""
+        spec = next(r for r in self._rules if r.name == rule)
+        zone = self._zone_mask(spec.zone, frame.size)
+        return self._mask(spec, frame, tracks, zone, {}), zone
+
+    def _mask(
+        self,
+        rule: AreaRule,
+        frame: Frame,
+        tracks: Sequence[Track],
+        zone: BoolMask,
+        colour: dict[HsvRange, BoolMask],
+    ) -> BoolMask:
+        if rule.hsv is not None:
+            if rule.hsv not in colour:
+                colour[rule.hsv] = colour_mask(frame.image, rule.hsv)
+            return colour[rule.hsv] & zone
+        return self._sources[rule.name].mask(frame.image, tracks, zone)
 
     def _zone_mask(self, zone: str | None, size: tuple[int, int]) -> BoolMask:
         cached = self._zone_masks.get((zone, size))
@@ -103,11 +153,17 @@ class AreaAnalyzer:
         return mask
 
 
-def area_analyzers(camera: CameraConfig, config: Config) -> list[AreaAnalyzer]:
+def area_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None = None) -> list[AreaAnalyzer]:
     """One analyzer for the `area` rules of `camera`, or none when it has no such rule."""
-    rules = [r for r in config.rules if isinstance(r, AreaRule) and r.camera == camera.name]
-    if not rules:
+    indexed = [
+        (i, r) for i, r in enumerate(config.rules) if isinstance(r, AreaRule) and r.camera == camera.name
+    ]
+    if not indexed:
         return []
     plane = camera.ground_plane
     ground = None if plane is None else GroundPlane(plane.image_points, plane.world_points)
-    return [AreaAnalyzer(rules, [z for z in config.zones if z.camera == camera.name], ground)]
+    sources: dict[str, MaskSource] = {
+        r.name: example_source(r, i, base_dir) for i, r in indexed if r.examples
+    }
+    zones = [z for z in config.zones if z.camera == camera.name]
+    return [AreaAnalyzer([r for _, r in indexed], zones, ground, sources=sources)]

@@ -49,9 +49,23 @@ def test_area_without_a_measurement_does_not_hold() -> None:
     assert (reading.holds, reading.value) == (False, 0.0)
 
 
-def test_area_needs_classes_or_a_colour_range() -> None:
-    with pytest.raises(ValueError, match="needs `classes`"):
-        rule_of("area")
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "needs a mask source: `classes` .*, `hsv` .* or `examples`"),
+        ({"classes": ["car"], "hsv": HSV}, "give one mask source, not `classes` and `hsv`"),
+        ({"examples": "examples/lawn"}, "`examples` needs `label`"),
+        ({"hsv": HSV, "label": "lawn"}, "`label` goes with `examples`"),
+    ],
+)
+def test_area_needs_exactly_one_mask_source(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        rule_of("area", **fields)
+
+
+def test_area_accepts_each_mask_source() -> None:
+    for fields in ({"classes": ["car"]}, {"hsv": HSV}, {"examples": "examples/lawn", "label": "lawn"}):
+        rule_of("area", **fields)
 
 
 def test_lawn_cover_sensor_starts_updates_and_ends_on_its_threshold() -> None:
