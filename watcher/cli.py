@@ -249,6 +249,49 @@ def _snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mask(args: argparse.Namespace) -> int:
+    import cv2
+
+    from watcher.capture import open_source
+    from watcher.capture.source import demo_path
+    from watcher.clock import SystemClock
+    from watcher.detect import load_detector
+    from watcher.mask_preview import area_rule, preview, suggest_hsv
+
+    cfg, base = _load(args.config)
+    _, rule = area_rule(cfg, args.rule)
+    cam = _camera(cfg, rule.camera)
+    # The demo camera plays in real time and loops; one frame at --at is wanted here, read flat out.
+    url = str(demo_path()) if cam.url == "demo" else cam.url
+    url = url if args.video is None else str(Path(args.video).resolve())
+    source = open_source(
+        cam.model_copy(update={"realtime": False, "url": url, "loop": False}), SystemClock(), base
+    )
+    source.open()
+    try:
+        frame = source.read()
+        while frame is not None and frame.timestamp < args.at:
+            frame = source.read()
+    finally:
+        source.close()
+    if frame is None:
+        raise ConfigError(f"camera {cam.name} gave no frame at {args.at} s", key="--at")
+    detector = load_detector(cfg.detector_for(cam), base) if rule.classes else None
+    shown = preview(cfg, base, rule.name, frame, detector)
+    out = Path(args.output)
+    if not cv2.imwrite(str(out), shown.image):
+        raise ConfigError(f"cannot write image {out}", key="--output")
+    print(
+        f"{out}: {rule.name} measures {shown.fraction:.3f} of zone {rule.zone or '(whole frame)'} "
+        f"({int(shown.mask.sum())} px) at {frame.timestamp:.1f} s"
+    )
+    if args.suggest_hsv:
+        for i, suggestion in enumerate(suggest_hsv(frame.image, shown.zone)):
+            note = "the dominant colour" if i == 0 else f"colour {i + 1}"
+            print(f"{suggestion.toml()}   # {note}: covers {suggestion.share:.3f} of the zone")
+    return 0
+
+
 def _host_port(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":") if ":" in value else (value, "", "1883")
     if not port.isdigit() or not 0 < int(port) < 65536:
@@ -480,6 +523,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="all cameras at the same point of the clip (worst case; default: camera i starts i/N in)",
     )
+    p = command("mask", _mask, "draw the mask an area rule measures on one frame; suggest an HSV range")
+    p.add_argument("rule", help="an area rule of the config")
+    p.add_argument("-o", "--output", default="mask.png", help="PNG to write (default: mask.png)")
+    p.add_argument("--video", help="read this recording instead of the rule's camera")
+    p.add_argument(
+        "--at", type=float, default=0.0, metavar="SECONDS", help="the frame at this time (default 0)"
+    )
+    p.add_argument("--suggest-hsv", action="store_true", help="print HSV ranges of the zone's main colours")
+    with_config(p)
     models = command("models", _models, "model files")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     p = models_sub.add_parser("list", help="list model files with classes, input size and license")
