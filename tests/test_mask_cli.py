@@ -33,7 +33,8 @@ def test_the_lawn_mask_is_drawn_and_measured_with_hsv_suggestions(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"{out}: lawn_dry measures 0.793 of zone lawn (136244 px) at 0.0 s"
     assert lines[1] == (
-        "hsv = { lower = [37, 139, 68], upper = [42, 255, 127] }   # the dominant colour: covers 0.766 of the zone"
+        "hsv = { lower = [37, 139, 68], upper = [42, 255, 127] }"
+        "   # the dominant colour: covers 0.766 of the zone"
     )
     assert len(lines) == 4
     image = cv2.imread(str(out))
