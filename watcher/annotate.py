@@ -44,6 +44,7 @@ class FrameAnnotator:
         self._zones = list(zones)
         self._boxes = sv.BoxAnnotator(thickness=2, color_lookup=sv.ColorLookup.TRACK)
         self._labels = sv.LabelAnnotator(text_scale=0.4, text_padding=3, color_lookup=sv.ColorLookup.TRACK)
+        self._masks = sv.MaskAnnotator(opacity=0.4, color_lookup=sv.ColorLookup.TRACK)
 
     def draw(self, image: Image, obs: Observation | None) -> Image:
         """A copy of `image` with the observation drawn on it."""
@@ -66,6 +67,16 @@ class FrameAnnotator:
                 tracker_id=np.array([t.track_id for t in obs.tracks], dtype=int),
             )
             labels = [f"#{t.track_id} {t.label}{' (still)' if t.stationary else ''}" for t in obs.tracks]
+            if any(t.mask is not None and t.mask.shape == (height, width) for t in obs.tracks):
+                # A segmentation model's masks, drawn under the boxes; a track without one gets none.
+                empty = np.zeros((height, width), dtype=bool)
+                detections.mask = np.stack(
+                    [
+                        t.mask if t.mask is not None and t.mask.shape == (height, width) else empty
+                        for t in obs.tracks
+                    ]
+                )
+                out = self._masks.annotate(out, detections)
             out = self._boxes.annotate(out, detections)
             out = self._labels.annotate(out, detections, labels=labels)
         header = f"t={obs.time:.1f}s  {_counts_text(dict(obs.counts.get(WHOLE_FRAME, {})))}"
