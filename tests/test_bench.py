@@ -282,3 +282,17 @@ def test_a_bench_camera_starts_its_fraction_into_the_clip(fraction: float, first
         source.close()
     assert frame is not None
     assert frame.index == first_index  # 71 frames: int(71 * fraction) stepped over
+
+
+def test_an_area_rule_is_timed_as_the_masks_stage_inside_analyze() -> None:
+    cfg = config.loads(
+        '[[cameras]]\nname = "floor"\nurl = "demo"\n'
+        '[[rules]]\nname = "yellow"\nkind = "area"\ncamera = "floor"\n'
+        "hsv = { lower = [20, 100, 100], upper = [35, 255, 255] }\n",
+        "config.toml",
+    )
+    pipeline = CameraPipeline(cfg.cameras[0], cfg, ScriptedDetector([]), RulesEngine(cfg.rules))
+    for index in range(3):
+        pipeline.process(Frame("floor", index, float(index), np.zeros((48, 64, 3), np.uint8)))
+    counts = {name: len(pipeline.times.samples.get(name, [])) for name in ("analyze", "masks")}
+    assert counts == {"analyze": 3, "masks": 3}

@@ -132,7 +132,13 @@ class CameraPipeline:
         if self.analyzers:
             with self.times.measure("analyze"):
                 for analyzer in self.analyzers:
-                    obs = analyzer.analyze(frame, obs)
+                    # An analyzer may name its own stage (`masks`): timed inside `analyze` as well.
+                    stage = getattr(analyzer, "stage", None)
+                    if stage is None:
+                        obs = analyzer.analyze(frame, obs)
+                        continue
+                    with self.times.measure(stage):
+                        obs = analyzer.analyze(frame, obs)
         with self.times.measure("rules"):
             events = self.engine.process(obs)
         self.frames_processed += 1

@@ -18,10 +18,13 @@ STAGES = (
     "tracking",
     "zones",
     "analyze",
+    "masks",
     "rules",
     "sinks",
 )
-"""Table order; `tracking` is the scene update (zones included); `decode` runs on its own threads."""
+"""Table order; `tracking` is the scene update (zones included); `decode` runs on its own threads;
+`masks` is the part of `analyze` the `area` rules spend on their masks (0 on frames between their
+`check_every_s`)."""
 
 
 @dataclass(frozen=True)

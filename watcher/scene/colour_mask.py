@@ -80,6 +80,9 @@ def example_source(rule: AreaRule, index: int | None, base_dir: Path | None) -> 
 class AreaAnalyzer:
     """Measures every `area` rule of one camera, each at its own `check_every_s`."""
 
+    stage = "masks"
+    """The pipeline times this analyzer as its own stage (`watcher bench`)."""
+
     def __init__(
         self,
         rules: Sequence[AreaRule],
