@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import supervision as sv
 
-from watcher.config import AreaRule, TrackerConfig, ZoneConfig
+from watcher.config import AreaRule, Config, TrackerConfig, ZoneConfig
 from watcher.rules.spec import HsvRange
 from watcher.scene import Scene
-from watcher.scene.colour_mask import AreaAnalyzer, colour_mask
+from watcher.scene.colour_mask import AreaAnalyzer, area_analyzers, colour_mask
 from watcher.scene.ground import GroundPlane
 from watcher.types import AreaMeasure, Frame, Observation, Track
 
@@ -110,3 +110,19 @@ def test_scene_hands_segmentation_masks_to_the_tracks() -> None:
     obs = scene.update(0, 0.0, (200, 100), detections)
     assert obs.tracks[0].mask is not None
     assert np.array_equal(obs.tracks[0].mask, mask[0])
+
+
+def test_a_covered_occupancy_rule_measures_only_still_objects() -> None:
+    cfg = Config.model_validate(
+        {
+            "cameras": [{"name": "cam", "url": "demo"}],
+            "rules": [{"name": "kerb", "kind": "occupancy", "camera": "cam", "measure": "covered"}],
+        }
+    )
+    (analyzer,) = area_analyzers(cfg.cameras[0], cfg)
+    frame = frame_with((0, 255, 255), (10, 10, 26, 22))
+    moving = Track(1, "car", 0.9, (6.0, 6.0, 30.0, 26.0))
+    still = dataclasses.replace(moving, stationary=True, stationary_since=0.0)
+    assert analyzer.analyze(frame, observation(moving)).areas["kerb"].px == 0.0
+    later = dataclasses.replace(frame, timestamp=1.0)
+    assert analyzer.analyze(later, observation(still)).areas["kerb"].px == 16 * 12

@@ -22,11 +22,17 @@ BOX_TOLERANCE = 2.0
 
 
 class ObjectSource:
-    """Union of the masks of tracks of `classes` (score at least `min_score`) that overlap the region."""
+    """Union of the masks of tracks of `classes` (score at least `min_score`) that overlap the region.
 
-    def __init__(self, classes: Iterable[str], min_score: float = 0.0) -> None:
+    `stationary_only`: only tracks that stand still (parked cars, not passing traffic).
+    """
+
+    def __init__(
+        self, classes: Iterable[str], min_score: float = 0.0, *, stationary_only: bool = False
+    ) -> None:
         self._classes = frozenset(classes)
         self._min_score = min_score
+        self._stationary_only = stationary_only
         self._cache: dict[int, tuple[Box, BoolMask]] = {}
         self.cuts = 0
         """GrabCut runs so far (the costly part; reported by `watcher bench`)."""
@@ -38,6 +44,8 @@ class ObjectSource:
         live: set[int] = set()
         for track in tracks:
             if track.label not in self._classes or track.score < self._min_score:
+                continue
+            if self._stationary_only and not track.stationary:
                 continue
             x1, y1, x2, y2 = clip_box(track.box, width, height)
             if not region[y1:y2, x1:x2].any():

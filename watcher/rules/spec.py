@@ -147,10 +147,11 @@ class OccupancyRule(RuleBase):
     max_dwell_s: float | None = Field(
         None, gt=0, description="Holds only while one object has stayed longer (an over-stay rule)."
     )
-    measure: Literal["count", "utilisation", "length_m", "length_utilisation"] = Field(
+    measure: Literal["count", "utilisation", "length_m", "length_utilisation", "covered"] = Field(
         "count",
-        description="The value: count, count/capacity, occupied kerb metres, or occupied/zone length "
-        "(the last two need the camera's ground_plane).",
+        description="The value: count, count/capacity, occupied kerb metres, occupied/zone length "
+        "(those two need the camera's ground_plane), or the share of the zone the parked objects' "
+        "outlines cover (masks: a `yolo_seg` model's, else GrabCut in each box).",
     )
     report: Literal["binary_sensor", "sensor", "event"] = "sensor"
 

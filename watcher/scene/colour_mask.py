@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from watcher.config import AreaRule, CameraConfig, Config, ZoneConfig
+from watcher.config import AreaRule, CameraConfig, Config, OccupancyRule, ZoneConfig
 from watcher.detect.patches import shared_patch_embedder
 from watcher.errors import ConfigError
 from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples
@@ -157,16 +157,42 @@ class AreaAnalyzer:
 
 
 def area_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None = None) -> list[AreaAnalyzer]:
-    """One analyzer for the `area` rules of `camera`, or none when it has no such rule."""
+    """One analyzer for the `area` rules (and covered-share `occupancy` rules) of `camera`, or none."""
     indexed = [
         (i, r) for i, r in enumerate(config.rules) if isinstance(r, AreaRule) and r.camera == camera.name
     ]
-    if not indexed:
+    covered = [
+        r
+        for r in config.rules
+        if isinstance(r, OccupancyRule) and r.camera == camera.name and r.measure == "covered"
+    ]
+    if not indexed and not covered:
         return []
     plane = camera.ground_plane
     ground = None if plane is None else GroundPlane(plane.image_points, plane.world_points)
     sources: dict[str, MaskSource] = {
         r.name: example_source(r, i, base_dir) for i, r in indexed if r.examples
     }
+    # An occupancy rule that measures how much of its zone parked objects cover is measured here too.
+    for rule in covered:
+        sources[rule.name] = ObjectSource(rule.classes, rule.min_score, stationary_only=rule.stationary_only)
+    rules = [r for _, r in indexed] + [_covered_area(r) for r in covered]
     zones = [z for z in config.zones if z.camera == camera.name]
-    return [AreaAnalyzer([r for _, r in indexed], zones, ground, sources=sources)]
+    return [AreaAnalyzer(rules, zones, ground, sources=sources)]
+
+
+EVERY_FRAME = 1e-6
+"""`check_every_s` of a covered-share occupancy rule: every processed frame, so the value moves with
+the parked set; a parked object's outline is kept while its box stays put, so only a newcomer costs."""
+
+
+def _covered_area(rule: OccupancyRule) -> AreaRule:
+    """The area measurement an occupancy rule with `measure = "covered"` reads."""
+    return AreaRule(
+        name=rule.name,
+        kind="area",
+        camera=rule.camera,
+        zone=rule.zone,
+        classes=rule.classes,
+        check_every_s=EVERY_FRAME,
+    )

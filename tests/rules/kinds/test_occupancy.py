@@ -7,7 +7,7 @@ import pytest
 from tests.rules.kinds.helpers import at, car, rule_of, run
 from watcher.rules.kinds import Occupancy, build_kind
 from watcher.rules.kinds.occupancy import MISSING_S, occupied_length
-from watcher.types import Observation, Track
+from watcher.types import AreaMeasure, Observation, Track
 
 AXIS = ((0.0, 0.0), (10.0, 0.0))  # a 10 m kerb along x
 
@@ -124,3 +124,12 @@ def test_occupancy_utilisation_needs_capacity() -> None:
 
 def test_occupancy_is_registered_under_its_kind() -> None:
     assert isinstance(build_kind(rule_of("occupancy")), Occupancy)
+
+
+def test_covered_is_the_share_of_the_zone_the_parked_outlines_cover() -> None:
+    measured = {"r": AreaMeasure(px=30.0, fraction=0.123456)}
+    assert read(at(5.0, car(), areas=measured), measure="covered") == (True, 0.1235, (1,))
+
+
+def test_covered_before_any_measurement_is_unknown() -> None:
+    assert read(at(5.0, car()), measure="covered") == (True, None, (1,))

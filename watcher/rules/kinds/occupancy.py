@@ -76,6 +76,10 @@ class Occupancy:
             return len(parked)
         if measure == "utilisation":
             return round(len(parked) / (self._rule.capacity or 1), 4)
+        if measure == "covered":
+            # Measured from the parked objects' outlines by the area analyzer (watcher.scene.colour_mask).
+            measured = obs.areas.get(self._rule.name)
+            return None if measured is None else round(measured.fraction, 4)
         axis = obs.zone_axes.get(self._rule.zone or "")
         if axis is None:
             return None  # no ground plane on this camera: a config check names the rule
