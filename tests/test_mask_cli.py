@@ -76,3 +76,35 @@ def test_the_dominant_colour_comes_first_and_a_red_hue_wraps() -> None:
     assert (green.hsv.lower[0], green.hsv.upper[0], green.share) == (60, 60, 0.5)
     red = next(s for s in others if s.hsv.lower[0] > s.hsv.upper[0])
     assert (red.hsv.lower[0], red.hsv.upper[0], red.share) == (178, 2, 0.25)
+
+
+def test_check_config_accepts_every_mask_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    examples = ROOT / "tests" / "data" / "examples" / "lawn"
+    rules = "".join(
+        f'[[rules]]\nname = "{name}"\nkind = "area"\ncamera = "front"\n{source}\n'
+        for name, source in (
+            ("by_colour", "hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }"),
+            ("by_objects", 'classes = ["car", "truck"]'),
+            ("by_examples", f'examples = "{examples}"\nlabel = "lawn"'),
+        )
+    )
+    config.write_text(DEMO + rules)
+    assert main(["check-config", "-c", str(config)]) == 0
+    assert capsys.readouterr().out.startswith("ok: 1 camera(s), 0 zone(s), 3 rule(s)")
+
+
+SEG_MODEL = ROOT.parent / "shared" / "models" / "yolo11n_seg_vehicles.onnx"
+
+
+@pytest.mark.skipif(
+    not SEG_MODEL.is_file(), reason=f"optional {SEG_MODEL.name} not found in ../shared/models"
+)
+def test_models_list_shows_a_configs_own_seg_model_with_its_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(DEMO + f'[detector]\nmodel = "{SEG_MODEL}"\n')
+    assert main(["models", "list", "-c", str(config)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[-1].split() == ["(yolo11n_seg_vehicles)", "yolo_seg", "320", "6", "yours", str(SEG_MODEL)]
