@@ -15,7 +15,8 @@ from tests.masks.truth import bounding_box, outlined, samples
 from watcher.config import DetectorConfig
 from watcher.detect import load_detector
 from watcher.masks import iou, object_mask
-from watcher.types import Box
+from watcher.masks.sources import ObjectSource
+from watcher.types import Box, Track
 
 THRESHOLDS = {"box": 0.88, "van": 0.80, "car": 0.72}
 IN_DETECTOR_BOXES = {"van": 0.80, "car": 0.65}
@@ -63,3 +64,16 @@ def test_a_box_too_small_to_model_is_filled_as_a_box() -> None:
     mask = object_mask(image, (10, 10, 14, 30))
     assert int(mask.sum()) == 4 * 20
     assert mask[10:30, 10:14].all()
+
+
+def test_a_still_object_is_cut_once_and_a_moved_one_again() -> None:
+    image, truth = outlined("van", 0)
+    region = np.ones_like(truth)
+    source = ObjectSource(["truck"])
+    van = Track(1, "truck", 0.9, bounding_box(truth))
+    first = source.mask(image, (van,), region)
+    assert np.array_equal(source.mask(image, (van,), region), first)
+    assert source.cuts == 1
+    moved = Track(1, "truck", 0.9, tuple(v + 5.0 for v in van.box))  # type: ignore[arg-type]
+    source.mask(image, (moved, Track(2, "person", 0.9, (0.0, 0.0, 20.0, 40.0))), region)
+    assert source.cuts == 2  # the person is not the rule's class: never cut

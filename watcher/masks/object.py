@@ -59,6 +59,8 @@ def object_mask(image: Image, box: Box, *, grounded: bool = True, max_side: int 
     labels[ry1 + ky : ry2 - ky, rx1 + kx : rx2 - kx] = cv2.GC_FGD
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     small = np.ascontiguousarray(small, dtype=np.uint8)
+    # GrabCut seeds its colour models with OpenCV's global RNG: reseed, so a frame always gives one mask.
+    cv2.setRNGSeed(0)
     cv2.grabCut(small, labels, (0, 0, 0, 0), background, foreground, ITERATIONS, cv2.GC_INIT_WITH_MASK)
     object_small = _filled(((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.uint8))
     full = cv2.resize(object_small, (cx2 - cx1, cy2 - cy1), interpolation=cv2.INTER_NEAREST) > 0
