@@ -96,6 +96,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         "watcher/_models/yolov8n.onnx",
         "watcher/_models/yolov8n_int8.onnx",
         "watcher/_models/ssd_mobilenet_v2_coco.onnx",
+        "watcher/_models/mobilenetv2_patches.onnx",
         "watcher/_rules/person_in_zone.toml",
         "watcher/_config.example.toml",
         "watcher/data/demo.mp4",
