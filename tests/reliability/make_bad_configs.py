@@ -652,9 +652,9 @@ CASES: list[tuple[str, str, str]] = [
     (
         "area_examples_missing_label_folder",
         rule("area", 'examples = "examples/lawn"\nlabel = "lawn"\n'),
-        ": rules[0].examples: no example images for lawn in {dir}/examples/lawn; add a few reference crops "
-        "per label ({dir}/examples/lawn/lawn/, {dir}/examples/lawn/other/): `watcher snapshot CAMERA -o "
-        "frame.jpg` in each state, crop the zone and save it as .jpg",
+        ": rules[0].examples: no example images for lawn in {dir}/examples/lawn; add 3-5 crops per label "
+        "({dir}/examples/lawn/lawn/, {dir}/examples/lawn/other/), each showing only that surface, cut from "
+        "`watcher snapshot CAMERA -o frame.jpg`",
     ),
     (
         "area_check_every_zero",

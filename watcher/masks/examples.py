@@ -21,7 +21,7 @@ import numpy.typing as npt
 from watcher.detect.patches import PATCH, Grid, PatchEmbedder
 from watcher.errors import ConfigError
 from watcher.masks.geometry import BoolMask
-from watcher.scene.classify import example_images, how_to_add
+from watcher.scene.classify import example_images
 from watcher.types import Image
 
 K = 5
@@ -57,7 +57,12 @@ def examples_problem(folder: Path, label: str) -> str | None:
         return None
     problem = f"no example images for {label}" if label not in images else "needs a second label"
     wanted = [label] if len(images) >= 2 else [label, "other"]
-    return f"{problem} in {folder}; {how_to_add(folder, wanted)}"
+    subdirs = ", ".join(f"{folder / name}/" for name in wanted)
+    # Not `watcher examples`: it cuts a whole zone, and an example here must show one surface only.
+    return (
+        f"{problem} in {folder}; add 3-5 crops per label ({subdirs}), each showing only that surface, "
+        "cut from `watcher snapshot CAMERA -o frame.jpg`"
+    )
 
 
 def load_patch_examples(folder: Path, embedder: PatchEmbedder, *, label: str, key: str) -> PatchExamples:
