@@ -202,6 +202,7 @@ camera = "garden"
 zone = "lawn"
 hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }
 report = "sensor"
+check_every_s = 0.2  # every processed frame (5 fps): the updates, not the measuring rate, are under test
 
 [[rules]]
 name = "lawn_green_every_change"
@@ -210,6 +211,7 @@ camera = "garden"
 zone = "lawn"
 hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }
 report = "sensor"
+check_every_s = 0.2
 min_change = 0
 min_interval_s = 0
 """

@@ -50,6 +50,7 @@ def colour_mask(image: Image, hsv: HsvRange) -> BoolMask:
 
 
 MaskSource = ObjectSource | ExampleSource
+_TIME_TOLERANCE = 1e-6
 
 
 def _examples_folder(examples: str, base_dir: Path | None) -> Path:
@@ -109,7 +110,8 @@ class AreaAnalyzer:
         colour: dict[HsvRange, BoolMask] = {}
         for rule in self._rules:
             last = self._last.get(rule.name)
-            if last is not None and 0 <= frame.timestamp - last[0] < rule.check_every_s:
+            # The tolerance keeps frames at exactly the rule's rate (0.2 s apart at 5 fps) from being skipped.
+            if last is not None and 0 <= frame.timestamp - last[0] < rule.check_every_s - _TIME_TOLERANCE:
                 areas[rule.name] = last[1]
                 continue
             zone = self._zone_mask(rule.zone, frame.size)
