@@ -5,8 +5,9 @@ Run (needs the `onnx` package, which watcher itself does not):
     .venv/bin/python benchmarks/quantize_yolov8n.py calibrate /tmp/q      # tensors from real clips
     /tmp/qvenv/bin/python benchmarks/quantize_yolov8n.py quantize /tmp/q  # writes /tmp/q/yolov8n_int8.onnx
     .venv/bin/python benchmarks/quantize_yolov8n.py compare /tmp/q        # interleaved timing + accuracy
-The clips are read from $WATCHER_MEDIA (default /work/shared/media): vtest.mp4, people-detection.mp4,
-worker-zone-detection.mp4 and box.mp4 for calibration; `compare` also needs their *.truth.json.
+The clips are read from $WATCHER_MEDIA (default ../shared/media, beside the repository): vtest.mp4,
+people-detection.mp4, worker-zone-detection.mp4 and box.mp4 for calibration; `compare` also needs their
+*.truth.json. models/recreate.sh points it at the repository's own copies of the four clips.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 # The real clips (shared/media of the model build); models/recreate.sh points it at its own copy.
-MEDIA = Path(os.environ.get("WATCHER_MEDIA", "/work/shared/media"))
+MEDIA = Path(os.environ.get("WATCHER_MEDIA", ROOT.parent / "shared" / "media"))
 CALIBRATION_CLIPS = ("vtest.mp4", "people-detection.mp4", "worker-zone-detection.mp4", "box.mp4")
 
 
@@ -52,7 +53,7 @@ def calibrate(out: Path) -> None:
 
 
 def quantize(out: Path) -> None:
-    """QDQ int8, per-channel weights, calibrated with MinMax on the saved tensors."""
+    """QDQ int8, per-channel 7-bit weights, calibrated with MinMax on the saved tensors."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         QuantFormat,
@@ -81,12 +82,18 @@ def quantize(out: Path) -> None:
     head = [n.name for n in onnx.load(str(prepped)).graph.node if n.name.startswith("/model.22/")]
     hidden = re.compile(r"^/model\.22/cv[23]\.\d/cv[23]\.\d\.[01]/")
     exclude = [name for name in head if not hidden.match(name)]
+    # reduce_range: weights use 7 bits (-64..63). x86 without VNNI multiplies u8 x s8 pairs into int16
+    # with saturation (vpmaddubsw), which 255 x 127 + 255 x 127 overflows; VNNI and ARM accumulate in
+    # int32 exactly. With 7-bit weights no pair saturates, so every CPU computes the same integers and
+    # the detections no longer depend on the instruction set (8-bit weights made a false "person" at
+    # 0.37 on a table edge on AVX-512 VNNI, where the float model says "sink" at 0.27).
     quantize_static(
         str(prepped),
         str(out / "yolov8n_int8.onnx"),
         Reader(),
         quant_format=QuantFormat.QDQ,
         per_channel=True,
+        reduce_range=True,
         activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8,
         nodes_to_exclude=exclude,

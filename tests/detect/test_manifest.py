@@ -15,7 +15,7 @@ from watcher.detect.manifest import sha256_of
 from watcher.detect.nms import box_iou
 from watcher.types import Image
 
-INT8_SHA256 = "b8d7f9dd0a84a98a00f71d1f0cc7d9bdbb7d317c09bd909e7a0f7441c4068383"
+INT8_SHA256 = "9422ed36c34e7608aff65b0816defc899d569d80bd73cb97d7754fd10365ef37"
 # worker-zone-detection.truth.json: person_bbox per sampled frame.
 WORKER_TRUTH = [(0, (240, 139, 342, 270)), (30, (105, 68, 187, 252)), (60, (90, 51, 156, 210))]
 
