@@ -97,3 +97,22 @@ def test_parts_of_one_object_close_together_are_one_region() -> None:
     results = _feed(_steps(0, 2, lambda t: _floor()) + _steps(2, 5, two_parts))
     assert len(results[-1]) == 1
     assert results[-1][0].box == pytest.approx((60, 30, 90, 76), abs=3)
+
+
+def test_confirmed_object_split_in_two_and_joined_again_stays_the_same_object() -> None:
+    # A clear bottle under a lighting change: its changed pixels split into cap and body for a moment,
+    # then join again (a little shorter at the top). The joined region covers the pending body part
+    # completely and the confirmed object almost: it is still the confirmed object, reported throughout.
+    def parcel(t: float) -> Image:
+        if t < 2:
+            return _floor()
+        if 5 <= t < 6:
+            image = _with_box(_floor(), y=30, h=60)
+            image[50:70] = _floor()[50:70]
+            return image
+        return _with_box(_floor(), y=32 if t >= 6 else 30, h=58 if t >= 6 else 60)
+
+    results = _feed(_steps(0, 9, parcel))
+    reported = [i / 2 for i, r in enumerate(results) if r]
+    assert reported == [i / 2 for i in range(7, 18)]
+    assert [r.first_seen for r in results[-1]] == [2.0]

@@ -188,11 +188,15 @@ class ChangeDetector:
         return _merge_near(regions, gap=0.1 * max(self._roi[2], self._roi[3]))
 
     def _match(self, box: tuple[int, int, int, int]) -> _Candidate | None:
-        best, best_overlap = None, 0.5
+        # A confirmed object wins over a pending candidate that the region covers as well: a clear
+        # bottle's changed pixels can split in two (cap, body) under a lighting change and join again,
+        # and the joined region is the object seen so far, not a new one that must settle again.
+        best, best_key = None, (False, 0.5)
         for cand in self._candidates:
             overlap = _overlap(box, cand.box)
-            if overlap > best_overlap:
-                best, best_overlap = cand, overlap
+            key = (cand.new is True, overlap)
+            if overlap > 0.5 and key > best_key:
+                best, best_key = cand, key
         return best
 
     def _region(self, cand: _Candidate, area: int) -> Region:
