@@ -133,6 +133,8 @@ class Daemon:
         self._snapshot_folder = data_path(config.store.snapshots_dir, base_dir)
         self._snapshot_wanted: set[str] = set()
         """Cameras whose next processed frame is saved as a snapshot (`SaveSnapshot`, the dashboard's `s`)."""
+        self._states_sent = -1
+        """Version of the last rule-state snapshot handed to the sinks."""
 
     def status(self) -> list[CameraStatus]:
         """One status row per configured (enabled) camera."""
@@ -181,6 +183,7 @@ class Daemon:
         try:
             while not self._stop.is_set():
                 self._apply_commands()
+                self._send_states()
                 if not self._round(last_index):
                     self._stop.wait(_IDLE_WAIT_S)
                 if self.clock.monotonic() >= next_status:
@@ -219,6 +222,7 @@ class Daemon:
             if name in self._snapshot_wanted:
                 self._snapshot_wanted.discard(name)
                 self._save_snapshot(frame.image, obs)
+            self._send_states()  # before the events, so a sink storing one stores its state too
             self.sinks.submit_observation(obs)
             for event in events:
                 self.sinks.submit_event(event, frame.image)
@@ -238,6 +242,13 @@ class Daemon:
                 listener(camera, path)
             except Exception:  # a dashboard or MQTT fault must not stop the frame loop
                 log.exception("camera %s: a snapshot listener failed", camera)
+
+    def _send_states(self) -> None:
+        """Hand the sinks the engine's snapshot when it changed since the last one they got."""
+        snapshot = self.engine.snapshot()
+        if snapshot.version != self._states_sent:
+            self._states_sent = snapshot.version
+            self.sinks.submit_states(snapshot)
 
     def post(self, command: Command) -> None:
         """Queue a command for the worker thread; safe from any thread (MQTT, TUI)."""
@@ -259,6 +270,7 @@ class Daemon:
                         continue
                     if was != enabled:  # a repeated command (a retry, a second client) changes nothing
                         log.info("rule %s %s", rule, "enabled" if enabled else "disabled")
+                    self._send_states()
                     for event in events:
                         self.sinks.submit_event(event, None)
                 case SetDetection(camera, enabled):

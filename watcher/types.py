@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -204,12 +204,24 @@ class Event:
         }
 
 
-RuleReport = Literal["binary_sensor", "sensor", "event"]
+@dataclass(frozen=True, slots=True)
+class OpenEpisode:
+    """One open per-track episode of a rule: its track, since when, its value and objects."""
+
+    track_id: int
+    since: float | None
+    value: bool | float | int | str | None
+    objects: tuple[EventObject, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RuleState:
-    """A rule's current state for the TUI, MQTT retained states and restart recovery."""
+    """A rule's state as the engine holds it: what MQTT, dashboards and the store show and save.
+
+    `objects` are those of the rule's last event (for a per-track rule: of its open episodes);
+    `episodes` lists a per-track rule's open episodes, so the rule is active while any is open.
+    Equality compares the condition (name, activity, value, since, enabled), not these details.
+    """
 
     rule: str
     camera: str
@@ -218,3 +230,26 @@ class RuleState:
     value: bool | float | int | str | None
     since: float | None
     enabled: bool = True
+    objects: tuple[EventObject, ...] = field(default=(), compare=False)
+    episodes: tuple[OpenEpisode, ...] = field(default=(), compare=False)
+    last_event: str | None = field(default=None, compare=False)
+
+    def details(self) -> tuple[object, ...]:
+        """Everything the state shows, equality included: what tells one snapshot from the next."""
+        return (self, self.objects, self.episodes, self.last_event)
+
+
+@dataclass(frozen=True, slots=True)
+class RulesSnapshot:
+    """Every rule's state at one moment, in config order; immutable, so any thread may read it."""
+
+    states: tuple[RuleState, ...] = ()
+    version: int = 0
+    """Grows by one with every change, so a reader sees at a glance whether anything moved."""
+
+    def get(self, rule: str) -> RuleState | None:
+        """The state of the rule called `rule`, if it is in the snapshot."""
+        for state in self.states:
+            if state.rule == rule:
+                return state
+        return None

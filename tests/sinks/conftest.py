@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from watcher.types import Event, EventObject, EventType, Observation
+from watcher.types import Event, EventObject, EventType, Observation, RulesSnapshot, RuleState
 
 
 def make_event(n: int = 0, type_: EventType = EventType.START, rule: str = "presence_on_path") -> Event:
@@ -26,6 +26,14 @@ def make_event(n: int = 0, type_: EventType = EventType.START, rule: str = "pres
             EventObject(7, "person", 0.5, (40.0, 2.0, 70.0, 80.0)),
         ),
     )
+
+
+def snapshot_of(event: Event) -> RulesSnapshot:
+    """The engine's snapshot right after `event` (its rule alone), as the daemon hands it to sinks."""
+    ended = event.type is EventType.END
+    since = event.end_time if ended else event.start_time
+    state = RuleState(event.rule, event.camera, event.kind, not ended, event.value, since)
+    return RulesSnapshot((state,), version=1)
 
 
 def make_obs(n: int = 0) -> Observation:

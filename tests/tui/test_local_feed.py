@@ -17,7 +17,7 @@ from watcher.tui.local import DashboardSink, LocalFeed
 from watcher.tui.messages import CountsChanged, EventArrived, RuleChanged
 from watcher.tui.state import DashboardState
 from watcher.tui.widgets import CamerasTable
-from watcher.types import EventType, Observation
+from watcher.types import EventType, Observation, RulesSnapshot, RuleState
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 RULE = "worker_left_of_tape"
@@ -64,6 +64,7 @@ def test_the_sink_dates_a_rule_start_back_to_when_the_condition_began() -> None:
     sink.attach(app)  # type: ignore[arg-type]
     sink.handle_observation(_observation({}, 12.5))
     event = make_event(10, EventType.START, rule=RULE, camera="floor")  # began at 10 s, seen at 12.5 s
+    sink.handle_states(RulesSnapshot((RuleState(RULE, "floor", "presence", True, 1, 10.0),), version=1))
     sink.handle_event(event, None)
     (arrived,) = [m for m in app.messages if isinstance(m, EventArrived)]
     (changed,) = [m for m in app.messages if isinstance(m, RuleChanged)]

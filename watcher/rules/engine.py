@@ -15,7 +15,7 @@ from watcher.rules.kinds.base import PerTrackKind
 from watcher.rules.schedule import Schedule
 from watcher.rules.spec import RuleConfig
 from watcher.rules.timers import HoldTimer, Transition
-from watcher.types import Event, EventObject, EventType, Observation, RuleState
+from watcher.types import Event, EventObject, EventType, Observation, OpenEpisode, RulesSnapshot, RuleState
 
 _EPS = 1e-9
 WHOLE_RULE = -1
@@ -32,6 +32,8 @@ class _Episode:
     sent_at: float | None = None
     """Capture time of the last start or update: a sensor's `min_interval_s` counts from it."""
     last_objects: tuple[EventObject, ...] = field(default_factory=tuple)
+    shown: tuple[EventObject, ...] = field(default_factory=tuple)
+    """The objects of the episode's last event: what its state shows."""
 
 
 @dataclass(slots=True)
@@ -44,6 +46,7 @@ class _Rule:
     schedule: Schedule
     episodes: dict[int, _Episode] = field(default_factory=dict)
     last_time: float | None = None
+    last_event: str | None = None
     # A runtime Protocol check costs ~0.1 ms: done once here, not twice per frame.
     each: PerTrackKind | None = field(init=False)
 
@@ -101,6 +104,9 @@ class RulesEngine:
     Observations of one camera must come in capture-time order. A sensor (`report = "sensor"`)
     gets an `update` whenever its value changes on an observation where the condition holds;
     gaps shorter than `clear_s` send no update.
+
+    The engine alone holds rule state and belongs to one thread (the worker). Other threads read
+    `snapshot()`: an immutable `RulesSnapshot`, swapped in whole after every change.
     """
 
     def __init__(
@@ -124,6 +130,7 @@ class RulesEngine:
             rule.episode(WHOLE_RULE)
             self._rules[config.name] = rule
             self._by_camera.setdefault(config.camera, []).append(rule)
+        self._snapshot = RulesSnapshot(tuple(self._state(rule) for rule in self._rules.values()))
 
     def process(self, obs: Observation, wall: datetime | None = None) -> list[Event]:
         """Feed one observation to the enabled rules of its camera, in config order.
@@ -139,15 +146,30 @@ class RulesEngine:
             if rule.enabled:
                 in_window = wall is None or rule.schedule.contains(wall)
                 events.extend(self._step(rule, obs) if in_window else self._off_schedule(rule, obs))
+        self._publish()
         return events
+
+    def snapshot(self) -> RulesSnapshot:
+        """Every rule's state after the last change; safe to call from any thread."""
+        # One attribute read: the worker replaces the whole snapshot, never changes one in place.
+        return self._snapshot
 
     def states(self) -> list[RuleState]:
         """Every rule's state, in config order."""
-        return [self._state(rule) for rule in self._rules.values()]
+        return list(self.snapshot().states)
 
     def state(self, rule: str) -> RuleState:
         """The state of the rule called `rule`; `KeyError` if there is none."""
-        return self._state(self._rules[rule])
+        found = self.snapshot().get(rule)
+        if found is None:
+            raise KeyError(rule)
+        return found
+
+    def _publish(self) -> None:
+        """Swap in a new snapshot when any rule's state changed (the old one stays whole for readers)."""
+        states = tuple(self._state(rule) for rule in self._rules.values())
+        if [s.details() for s in states] != [s.details() for s in self._snapshot.states]:
+            self._snapshot = RulesSnapshot(states, self._snapshot.version + 1)
 
     def restore(self, states: Iterable[RuleState]) -> list[str]:
         """Take saved states back before the first observation; the names of the rules restored.
@@ -169,7 +191,9 @@ class RulesEngine:
                 episode.timer.resume(state.since)
                 episode.value = state.value
                 episode.since = state.since
+                episode.shown = state.objects
             restored.append(state.rule)
+        self._publish()
         return restored
 
     def set_enabled(self, rule: str, enabled: bool) -> list[Event]:
@@ -178,9 +202,9 @@ class RulesEngine:
         if running.enabled == enabled:
             return []
         running.enabled = enabled
-        if enabled:
-            return []
-        return self._stop_all(running, running.last_time if running.last_time is not None else 0.0)
+        events = [] if enabled else self._stop_all(running, running.last_time or 0.0)
+        self._publish()
+        return events
 
     def _off_schedule(self, rule: _Rule, obs: Observation) -> list[Event]:
         rule.last_time = obs.time
@@ -216,6 +240,7 @@ class RulesEngine:
             episode.value = reading.value
             episode.since = transition.start_time
             episode.sent_at = t
+            episode.shown = reading.objects
             return self._event(rule, EventType.START, transition.start_time, None, reading)
         if transition is not None:
             return self._end(rule, episode, transition)
@@ -223,6 +248,7 @@ class RulesEngine:
         if sensor and _worth_an_update(rule.config, episode, t, reading.value):
             episode.value = reading.value
             episode.sent_at = t
+            episode.shown = reading.objects
             return self._event(rule, EventType.UPDATE, episode.since or 0.0, None, reading)
         return None
 
@@ -237,6 +263,7 @@ class RulesEngine:
     def _end(self, rule: _Rule, episode: _Episode, transition: Transition) -> Event:
         episode.value = rule.kind.idle_value
         episode.since = transition.end_time
+        episode.shown = episode.last_objects
         last = Reading(holds=False, value=episode.value, objects=episode.last_objects)
         return self._event(rule, EventType.END, transition.start_time, transition.end_time, last)
 
@@ -244,8 +271,9 @@ class RulesEngine:
         self, rule: _Rule, type_: EventType, start: float, end: float | None, reading: Reading
     ) -> Event:
         config = rule.config
+        rule.last_event = self._ids()
         return Event(
-            id=self._ids(),
+            id=rule.last_event,
             type=type_,
             rule=config.name,
             kind=config.kind,
@@ -260,23 +288,27 @@ class RulesEngine:
     def _state(self, rule: _Rule) -> RuleState:
         config = rule.config
         if rule.per_track:
-            # The rule as a whole: active while any track's episode is, valued by how many are.
-            # states() is also read by the MQTT thread while the worker adds and prunes episodes: copy
-            # the values first (list() of a dict view is one step under the GIL), then look at them.
-            active = [e for e in list(rule.episodes.values()) if e.timer.active]
-            since = min((e.since for e in active if e.since is not None), default=None)
-            value: EventValue = len(active)
-            whole = rule.episode(WHOLE_RULE)
+            # The rule as a whole: active while any track's episode is open, valued by how many are.
+            open_ = [
+                OpenEpisode(key, e.since, e.value, e.shown)
+                for key, e in sorted(rule.episodes.items())
+                if key != WHOLE_RULE and e.timer.active
+            ]
+            since = min((e.since for e in open_ if e.since is not None), default=None)
+            whole = rule.episodes[WHOLE_RULE]
             return RuleState(
                 config.name,
                 config.camera,
                 config.kind,
-                bool(active),
-                value,
-                since if active else whole.since,
-                rule.enabled,
+                active=bool(open_),
+                value=len(open_),
+                since=since if open_ else whole.since,
+                enabled=rule.enabled,
+                objects=tuple(o for e in open_ for o in e.objects) if open_ else whole.shown,
+                episodes=tuple(open_),
+                last_event=rule.last_event,
             )
-        episode = rule.episode(WHOLE_RULE)
+        episode = rule.episodes[WHOLE_RULE]
         return RuleState(
             rule=config.name,
             camera=config.camera,
@@ -285,4 +317,6 @@ class RulesEngine:
             value=episode.value,
             since=episode.since,
             enabled=rule.enabled,
+            objects=episode.shown,
+            last_event=rule.last_event,
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from watcher.types import Event, Image, Observation
+from watcher.types import Event, Image, Observation, RulesSnapshot
 
 
 class Sink(Protocol):
@@ -22,4 +22,18 @@ class Sink(Protocol):
 
     def close(self) -> None:
         """Flush and release resources; called once, after the last item."""
+        ...
+
+
+@runtime_checkable
+class StateSink(Sink, Protocol):
+    """A sink that shows rule states: it gets the engine's snapshot whenever a state changed.
+
+    A snapshot comes before the events of the frame that changed it, so a sink storing an event
+    can store the state the event left its rule in. States come only from snapshots: a sink
+    never works a rule's state out of events.
+    """
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        """Take every rule's state now (immutable; keep it as long as needed)."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from watcher.types import Event, Image, Observation
+from watcher.types import Event, Image, Observation, RulesSnapshot
 
 
 class FakeSink:
@@ -15,6 +15,7 @@ class FakeSink:
         self._cond = threading.Condition()
         self._events: list[tuple[Event, Image | None]] = []
         self._observations: list[Observation] = []
+        self._snapshots: list[RulesSnapshot] = []
         self._closed = False
 
     @property
@@ -36,6 +37,12 @@ class FakeSink:
             return list(self._observations)
 
     @property
+    def snapshots(self) -> list[RulesSnapshot]:
+        """Rule-state snapshots received so far, in order."""
+        with self._cond:
+            return list(self._snapshots)
+
+    @property
     def closed(self) -> bool:
         with self._cond:
             return self._closed
@@ -48,6 +55,11 @@ class FakeSink:
     def handle_observation(self, obs: Observation) -> None:
         with self._cond:
             self._observations.append(obs)
+            self._cond.notify_all()
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        with self._cond:
+            self._snapshots.append(snapshot)
             self._cond.notify_all()
 
     def close(self) -> None:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.errors import WatcherError
-from watcher.sinks.base import Sink
-from watcher.types import Event, Image, Observation
+from watcher.sinks.base import Sink, StateSink
+from watcher.types import Event, Image, Observation, RulesSnapshot
 
 _log = logging.getLogger("watcher.sinks")
 _WARN_EVERY = 100
@@ -37,7 +37,7 @@ class _EventItem:
     image: Image | None
 
 
-_Item = _EventItem | Observation
+_Item = _EventItem | Observation | RulesSnapshot
 
 
 @dataclass(slots=True)
@@ -48,7 +48,9 @@ class _Counts:
 
 
 class SinkRunner:
-    """Delivers events and observations to every sink, in submission order, on one thread."""
+    """Delivers events, observations and rule-state snapshots to every sink, in submission order,
+    on one thread; snapshots go only to sinks that show states (`StateSink`) and are queued like
+    events: a full queue makes room by dropping observations first."""
 
     def __init__(self, sinks: Sequence[Sink], maxsize: int = 1000, *, event_wait_s: float = 0.005) -> None:
         if maxsize < 1:
@@ -57,6 +59,7 @@ class SinkRunner:
         if len(set(names)) != len(names):
             raise ValueError(f"sink names must be unique (got {names})")
         self._sinks = tuple(sinks)
+        self._state_sinks = frozenset(sink.name for sink in sinks if isinstance(sink, StateSink))
         self._maxsize = maxsize
         self._event_wait_s = event_wait_s
         self._queue: deque[_Item] = deque()
@@ -75,13 +78,17 @@ class SinkRunner:
             if self._closing:
                 _log.warning("sink runner closed: event %s of rule %s not delivered", event.id, event.rule)
                 return
-            if len(self._queue) >= self._maxsize and not self._evict_observation():
-                room = self._cond.wait_for(self._has_room, self._event_wait_s)
-                if not room and len(self._queue) >= self._maxsize:
-                    self._queue.popleft()
-                    self._dropped_events += 1
-                    self._warn_dropped()
+            self._make_room()
             self._queue.append(_EventItem(event, image))
+            self._cond.notify_all()
+
+    def submit_states(self, snapshot: RulesSnapshot) -> None:
+        """Queue the engine's snapshot; submit it before the events of the frame that changed it."""
+        with self._cond:
+            if self._closing or not self._state_sinks:
+                return
+            self._make_room()
+            self._queue.append(snapshot)
             self._cond.notify_all()
 
     def submit_observation(self, obs: Observation) -> None:
@@ -131,6 +138,15 @@ class SinkRunner:
         with self._cond:
             return self._dropped_observations
 
+    def _make_room(self) -> None:
+        """Room for an event or snapshot: drop an observation, else wait a moment, else the oldest item."""
+        if len(self._queue) >= self._maxsize and not self._evict_observation():
+            room = self._cond.wait_for(self._has_room, self._event_wait_s)
+            if not room and len(self._queue) >= self._maxsize:
+                self._queue.popleft()
+                self._dropped_events += 1
+                self._warn_dropped()
+
     def _has_room(self) -> bool:
         return len(self._queue) < self._maxsize
 
@@ -174,6 +190,10 @@ class SinkRunner:
                 _log.exception("sink %s failed to close", sink.name)
 
     def _deliver(self, sink: Sink, item: _Item) -> None:
+        if isinstance(item, RulesSnapshot):
+            if isinstance(sink, StateSink) and sink.name in self._state_sinks:
+                self._deliver_states(sink, item)
+            return
         try:
             if isinstance(item, _EventItem):
                 sink.handle_event(item.event, item.image)
@@ -196,8 +216,18 @@ class SinkRunner:
             else:
                 counts.observations += 1
 
+    def _deliver_states(self, sink: StateSink, snapshot: RulesSnapshot) -> None:
+        try:
+            sink.handle_states(snapshot)
+        except Exception:  # states come again with the next change: one failure costs one change
+            _log.exception("sink %s failed on rule states #%d", sink.name, snapshot.version)
+            with self._cond:
+                self._counts[sink.name].failed += 1
+
 
 def _describe(item: _Item) -> str:
+    if isinstance(item, RulesSnapshot):
+        return f"rule states #{item.version}"
     if isinstance(item, _EventItem):
         return f"{item.event.type} event {item.event.id} of rule {item.event.rule}"
     return f"observation {item.camera}#{item.frame_index}"

@@ -25,9 +25,9 @@ import supervision as sv
 
 from watcher.clock import Clock, SystemClock
 from watcher.config import Config
-from watcher.sinks.base import Sink
+from watcher.sinks.base import Sink, StateSink
 from watcher.sinks.store.retention import prune_snapshots
-from watcher.types import Event, EventType, Image, Observation
+from watcher.types import Event, EventType, Image, Observation, RulesSnapshot
 
 _log = logging.getLogger("watcher.snapshots")
 _KEEP_PATHS = 1024
@@ -215,6 +215,10 @@ class WithSnapshot:
 
     def handle_observation(self, obs: Observation) -> None:
         self.inner.handle_observation(obs)
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        if isinstance(self.inner, StateSink):
+            self.inner.handle_states(snapshot)
 
     def close(self) -> None:
         self.inner.close()

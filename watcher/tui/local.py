@@ -25,7 +25,7 @@ from watcher.tui.messages import (
     snapshot_notice,
 )
 from watcher.tui.state import RuleUpdate
-from watcher.types import Event, EventType, Image, Observation
+from watcher.types import Event, Image, Observation, RulesSnapshot, RuleState
 
 log = logging.getLogger("watcher.tui")
 
@@ -33,7 +33,8 @@ HEALTH_EVERY_S = 1.0
 
 
 class DashboardSink:
-    """A `Sink` that posts count changes, events and rule states to the dashboard app.
+    """A `Sink` that posts count changes, events and rule states (from the engine's snapshots) to the
+    dashboard app.
 
     Runs on the SinkRunner thread; `App.post_message` is thread-safe and never blocks.
     """
@@ -45,6 +46,7 @@ class DashboardSink:
         self._app: App[None] | None = None
         self._counts: dict[str, dict[str, dict[str, int]]] = {}
         self._source_time: dict[str, float] = {}
+        self._shown: dict[str, RuleState] = {}
 
     def attach(self, app: App[None]) -> None:
         """Post to `app` from now on."""
@@ -59,22 +61,30 @@ class DashboardSink:
             self._post(CountsChanged(obs.camera, counts))
 
     def handle_event(self, event: Event, image: Image | None) -> None:
+        self._post(EventArrived(event, self._clock.wall()))
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        """Post each rule whose state changed; `since` becomes a wall time by the camera's clock."""
         now = self._clock.wall()
-        self._post(EventArrived(event, now))
-        began = (
-            event.end_time if event.type is EventType.END and event.end_time is not None else event.start_time
-        )
-        # Event times are source seconds; the last observation's time says how long ago that was.
-        ago = max(0.0, self._source_time.get(event.camera, began) - began)
-        update = RuleUpdate(
-            event.rule,
-            event.camera,
-            kind=event.kind,
-            active=event.type is not EventType.END,
-            value=event.value,
-            since=now - timedelta(seconds=ago),
-        )
-        self._post(RuleChanged(update))
+        for state in snapshot.states:
+            if self._shown.get(state.rule) == state:
+                continue
+            self._shown[state.rule] = state
+            since = None
+            if state.since is not None:
+                # State times are source seconds; the last observation's time says how long ago that was.
+                ago = max(0.0, self._source_time.get(state.camera, state.since) - state.since)
+                since = now - timedelta(seconds=ago)
+            update = RuleUpdate(
+                state.rule,
+                state.camera,
+                kind=state.kind,
+                active=state.active,
+                value=state.value,
+                since=since,
+                enabled=state.enabled,
+            )
+            self._post(RuleChanged(update))
 
     def close(self) -> None:
         self._app = None
@@ -101,8 +111,7 @@ class LocalFeed:
         self._sink.attach(app)
         cameras = len(self._daemon.pipelines)
         app.post_message(FeedChanged(f"in-process daemon, {cameras} camera(s)"))
-        # Read before the worker starts: the engine belongs to the worker thread from then on.
-        for state in self._daemon.engine.states():
+        for state in self._daemon.engine.snapshot().states:
             update = RuleUpdate(
                 state.rule,
                 state.camera,

@@ -14,7 +14,7 @@ from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
 from watcher import config
 from watcher.config import Config
-from watcher.types import Event, EventObject, EventType
+from watcher.types import Event, EventObject, EventType, RulesSnapshot, RuleState
 
 CONFIG = """
 node_id = "test"
@@ -156,3 +156,13 @@ def persistent(broker: Mosquitto) -> Mosquitto:
     text = broker.conf.read_text().replace("persistence false", "persistence true")
     broker.conf.write_text(text + f"persistence_location {broker.workdir}/\n")
     return broker
+
+
+def snapshot_of(ev: Event) -> RulesSnapshot:
+    """The engine's snapshot right after `ev` (its rule alone), as the daemon hands it to sinks."""
+    ended = ev.type is EventType.END
+    since = ev.end_time if ended else ev.start_time
+    state = RuleState(
+        ev.rule, ev.camera, ev.kind, not ended, ev.value, since, objects=ev.objects, last_event=ev.id
+    )
+    return RulesSnapshot((state,), version=1)

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.sinks.mqtt.helpers import Recorder, event
+from tests.sinks.mqtt.helpers import Recorder, event, snapshot_of
 from tests.support.mosquitto import Mosquitto
 from watcher.sinks.mqtt import MqttSink
 from watcher.types import EventType, Observation, RuleState
@@ -71,8 +71,10 @@ def test_a_start_then_an_end_turn_the_binary_state_on_then_off_with_attributes(
 ) -> None:
     sink = make_sink()
     _settled(sink, recorder)
+    sink.handle_states(snapshot_of(event(1)))
     sink.handle_event(event(1), None)
     assert recorder.wait_for(STATE, b"ON")
+    sink.handle_states(snapshot_of(event(2, EventType.END)))
     sink.handle_event(event(2, EventType.END), None)
     assert recorder.wait_for(STATE, b"OFF", count=2)
     assert [m.payload for m in recorder.on(STATE)] == [b"OFF", b"ON", b"OFF"]
@@ -87,7 +89,9 @@ def test_a_sensor_rule_publishes_its_value(make_sink: Callable[..., MqttSink], r
     sink = make_sink()
     _settled(sink, recorder)
     for n, (type_, value) in enumerate([(EventType.START, 2), (EventType.UPDATE, 3), (EventType.END, 0)]):
-        sink.handle_event(event(n, type_, rule="people_count", value=value), None)
+        ev = event(n, type_, rule="people_count", value=value)
+        sink.handle_states(snapshot_of(ev))
+        sink.handle_event(ev, None)
         assert recorder.wait_for("watcher/porch/people_count/state", str(value).encode())
     assert [m.payload for m in recorder.on("watcher/porch/people_count/state")] == [b"None", b"2", b"3", b"0"]
 

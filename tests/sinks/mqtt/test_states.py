@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.sinks.mqtt.helpers import event
+from tests.sinks.mqtt.helpers import event, snapshot_of
 from watcher.sinks.mqtt.retained import RetainedBoard
 from watcher.sinks.mqtt.states import RuleView
 from watcher.types import EventType, RuleState
@@ -33,9 +35,12 @@ def test_the_state_payload_follows_the_report_type(
     assert _view(report, active, value).state_payload() == payload
 
 
-def test_an_end_event_makes_the_view_idle_since_the_end_time() -> None:
-    view = _view("binary_sensor", False, 0).after(event(4)).after(event(6, EventType.END))
-    assert (view.state.active, view.state.value, view.state.since, view.last_event) == (False, 0, 7.0, "ev-6")
+def test_the_attributes_show_the_states_objects_and_last_event() -> None:
+    view = RuleView(snapshot_of(event(6, EventType.END)).states[0], "binary_sensor", "step")
+    attributes = json.loads(view.attributes_payload())
+    assert (attributes["active"], attributes["value"], attributes["since"]) == (False, 0, 7.0)
+    assert attributes["objects"] == [{"track_id": 3, "label": "person", "score": 0.9}]
+    assert attributes["last_event"] == "ev-6"
 
 
 def test_the_board_marks_only_changed_payloads_and_sends_the_newest() -> None:

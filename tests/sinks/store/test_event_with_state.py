@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sinks.conftest import snapshot_of
 from watcher.clock import FakeClock
 from watcher.errors import SinkError
 from watcher.sinks import EventStore, StoreSink
@@ -39,6 +40,7 @@ def test_once_handle_event_returns_another_reader_sees_the_event_and_its_rule_st
     db = tmp_path / "watcher.db"
     clock = FakeClock(wall_start=WALL)
     sink = StoreSink(EventStore(db, clock=clock), clock=clock)
+    sink.handle_states(snapshot_of(event(0, type_)))
     sink.handle_event(event(0, type_), None)
     wall = WALL.timestamp()
     assert _rows(db) == ([("ev-0", str(type_), wall)], [("presence_on_path", active, since, wall)])
@@ -52,6 +54,7 @@ def test_an_event_whose_rule_state_cannot_be_written_is_not_stored_either(
     sink = StoreSink(EventStore(db))
     with sqlite3.connect(db) as conn:
         conn.executescript(FAIL_STATE_WRITES)
+    sink.handle_states(snapshot_of(event(0)))
     with pytest.raises(SinkError, match=r"not stored: state write failed$"):
         sink.handle_event(event(0), None)
     sink.close()
@@ -64,9 +67,11 @@ def test_a_failed_write_leaves_the_previous_event_and_state_as_they_were(
     db = tmp_path / "watcher.db"
     clock = FakeClock(wall_start=WALL)
     sink = StoreSink(EventStore(db, clock=clock), clock=clock)
+    sink.handle_states(snapshot_of(event(0)))
     sink.handle_event(event(0), None)
     with sqlite3.connect(db) as conn:
         conn.executescript(FAIL_STATE_WRITES)
+    sink.handle_states(snapshot_of(event(1, EventType.END)))
     with pytest.raises(SinkError, match=r"not stored: state write failed$"):
         sink.handle_event(event(1, EventType.END), None)
     sink.close()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from watcher.config import PresenceRule
 from watcher.rules import RulesEngine
 from watcher.sinks import EventStore, SinkRunner, StoreSink
 from watcher.sinks.store.recovery import load_states, save_states
-from watcher.sinks.store.states import state_after
 from watcher.types import Event, EventType, Observation, RuleState, Track
 
 RULE = PresenceRule(name="presence_on_path", kind="presence", camera="demo", zone="path", clear_s=2)
@@ -23,11 +19,16 @@ def _obs(t: float, people: int) -> Observation:
 
 
 def _run(engine: RulesEngine, store_path: Path, stream: list[tuple[float, int]]) -> list[Event]:
-    """Feed the engine and write its events through a real StoreSink, as the daemon does."""
+    """Feed the engine and write its events through a real StoreSink, as the daemon does: the
+    engine's snapshot first, then the events of the same observation."""
     runner = SinkRunner([StoreSink(EventStore(store_path))])
-    events = [e for t, n in stream for e in engine.process(_obs(t, n))]
-    for event in events:
-        runner.submit_event(event)
+    events: list[Event] = []
+    for t, n in stream:
+        fired = engine.process(_obs(t, n))
+        runner.submit_states(engine.snapshot())
+        for event in fired:
+            runner.submit_event(event)
+        events.extend(fired)
     assert runner.close(10)
     return events
 
@@ -48,16 +49,13 @@ def test_saving_a_rule_again_replaces_its_state(tmp_path: Path) -> None:
     assert load_states(path) == [RuleState("a", "demo", "presence", False, 0, 9.0)]
 
 
-@pytest.mark.parametrize(
-    ("type_", "active", "value", "since"),
-    [(EventType.START, True, 2, 12.3), (EventType.UPDATE, True, 2, 12.3), (EventType.END, False, 0, 15.5)],
-)
-def test_state_after_an_event(
-    event: Callable[..., Event], type_: EventType, active: bool, value: int, since: float
-) -> None:
-    assert state_after(event(0, type_)) == RuleState(
-        "presence_on_path", "demo", "presence", active, value, since
-    )
+def test_the_state_stored_with_an_event_is_the_engines_state_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "watcher.db"
+    engine = RulesEngine([RULE])
+    _run(engine, path, [(0.0, 2)])
+    assert load_states(path) == [RuleState("presence_on_path", "demo", "presence", True, 2, 0.0)]
+    _run(engine, path, [(1.0, 0), (3.5, 0)])
+    assert load_states(path) == [RuleState("presence_on_path", "demo", "presence", False, 0, 1.0)]
 
 
 def test_events_survive_a_restart(tmp_path: Path) -> None:

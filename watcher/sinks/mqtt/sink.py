@@ -1,4 +1,7 @@
-"""`MqttSink`: events through the outbox, retained rule states, counts and snapshots, `/set` commands."""
+"""`MqttSink`: events through the outbox, retained rule states, counts and snapshots, `/set` commands.
+
+Rule states come only from the engine's snapshots (`handle_states`), never from events.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from watcher.sinks.mqtt.states import RuleView
 from watcher.sinks.mqtt.topics import DETECT, SNAPSHOT, Topics
 from watcher.sinks.snapshots import draw_event
 from watcher.status import CameraHealth
-from watcher.types import Event, EventType, Image, Observation, RuleState
+from watcher.types import Event, EventType, Image, Observation, RulesSnapshot, RuleState
 
 _log = logging.getLogger("watcher.mqtt")
 _JPEG_QUALITY = 80
@@ -57,7 +60,6 @@ class MqttSink:
         self.outbox = outbox
         self.board = RetainedBoard()
         self._post = post
-        self._states = states
         self._lock = threading.Lock()
         cameras = [c.name for c in config.cameras if c.enabled]
         self._cameras = frozenset(cameras)
@@ -76,12 +78,15 @@ class MqttSink:
             )
             for r in rules
         }
+        self._commanded: dict[str, bool] = {}
+        """Rule switches commanded over MQTT that no snapshot has shown yet."""
         tls = tls_paths(mqtt, base_dir)
         client_id = mqtt.client_id or f"watcher-{config.node_id}"
         make_client(mqtt, self.topics, tls, client_id)  # TLS files are checked now, not on the thread
         for camera in cameras:
             self.board.set(self.topics.detect_state(camera), b"ON")
-        self._refresh_states()
+        # The states the engine starts with (restored from the store), before the worker runs.
+        self._show_states(states() if states is not None else [v.state for v in self._views.values()])
         self.publisher = Publisher(
             mqtt,
             self.topics,
@@ -91,7 +96,6 @@ class MqttSink:
             tls=tls,
             client_id=client_id,
             event_rules={(r.camera, r.name) for r in rules if r.report == "event"},
-            on_connected=self._refresh_states,
             on_message=self._message,
             retry_s=retry_s,
         )
@@ -127,10 +131,6 @@ class MqttSink:
         if (event.camera, event.rule) not in self._rules:
             return
         self.outbox.add(event)
-        with self._lock:
-            view = self._views[event.rule].after(event)
-            self._views[event.rule] = view
-            self._show(view)
         if image is not None and event.type is not EventType.END and event.rule in self._snapshot:
             self._publish_snapshot(event, image)
         self.publisher.wake()
@@ -146,6 +146,11 @@ class MqttSink:
             return
         self.board.set(self.topics.camera_snapshot(camera), jpeg)
         self.publisher.wake()
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        """Retain the state and attributes of every rule whose state changed."""
+        if self._show_states(snapshot.states):
+            self.publisher.wake()
 
     def handle_observation(self, obs: Observation) -> None:
         """Publish the per-zone counts of the camera when they changed."""
@@ -164,23 +169,28 @@ class MqttSink:
         self.publisher.close()
         self.outbox.close()
 
-    def _refresh_states(self) -> None:
-        """Take the engine's current states (at start and on every connect) into the retained topics."""
-        if self._states is None:
-            states: Sequence[RuleState] = [v.state for v in self._views.values()]
-        else:
-            states = self._states()
+    def _show_states(self, states: Sequence[RuleState]) -> bool:
+        """Take these states into the retained topics; True when any payload changed."""
+        changed = False
         with self._lock:
             for state in states:
-                if state.rule in self._views:
-                    self._views[state.rule] = self._views[state.rule].with_state(state)
-                    self._show(self._views[state.rule])
+                view = self._views.get(state.rule)
+                if view is None:
+                    continue
+                wanted = self._commanded.get(state.rule)
+                if wanted is not None and wanted != state.enabled:
+                    state = replace(state, enabled=wanted)  # the worker has not applied it yet
+                else:
+                    self._commanded.pop(state.rule, None)
+                self._views[state.rule] = replace(view, state=state)
+                changed |= self._show(self._views[state.rule])
+        return changed
 
-    def _show(self, view: RuleView) -> None:
+    def _show(self, view: RuleView) -> bool:
         s = view.state
-        self.board.set(self.topics.state(s.camera, s.rule), view.state_payload())
-        self.board.set(self.topics.attributes(s.camera, s.rule), view.attributes_payload())
-        self.board.set(self.topics.enabled(s.camera, s.rule), view.enabled_payload())
+        changed = self.board.set(self.topics.state(s.camera, s.rule), view.state_payload())
+        changed |= self.board.set(self.topics.attributes(s.camera, s.rule), view.attributes_payload())
+        return self.board.set(self.topics.enabled(s.camera, s.rule), view.enabled_payload()) or changed
 
     def _publish_snapshot(self, event: Event, image: Image) -> None:
         zone = self._zones.get((event.camera, event.zone)) if event.zone else None
@@ -216,8 +226,8 @@ class MqttSink:
         match command:
             case SetRuleEnabled(rule, enabled):
                 with self._lock:
+                    self._commanded[rule] = enabled
                     view = self._views[rule]
-                    self._views[rule] = view.with_state(replace(view.state, enabled=enabled))
-                    self._show(self._views[rule])
+                    self._show(replace(view, state=replace(view.state, enabled=enabled)))
             case SetDetection(camera, enabled):
                 self.board.set(self.topics.detect_state(camera), b"ON" if enabled else b"OFF")

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from watcher.types import Event, EventObject, EventType, RuleState
+from watcher.types import RuleState
 
 
 @dataclass(frozen=True, slots=True)
 class RuleView:
-    """What MQTT shows of one rule: the engine's state plus the objects of its last event."""
+    """What MQTT shows of one rule: a state of the engine's snapshot, and how the rule reports."""
 
     state: RuleState
     report: str
     zone: str | None
-    objects: tuple[EventObject, ...] = ()
-    last_event: str | None = None
 
     def state_payload(self) -> bytes:
         """`ON`/`OFF` for binary sensors and events, else the value (a number or a label)."""
@@ -39,23 +37,11 @@ class RuleView:
                 "since": None if s.since is None else round(s.since, 3),
                 "enabled": s.enabled,
                 "objects": [
-                    {"track_id": o.track_id, "label": o.label, "score": round(o.score, 3)}
-                    for o in self.objects
+                    {"track_id": o.track_id, "label": o.label, "score": round(o.score, 3)} for o in s.objects
                 ],
-                "last_event": self.last_event,
+                "last_event": s.last_event,
             }
         ).encode()
 
     def enabled_payload(self) -> bytes:
         return b"ON" if self.state.enabled else b"OFF"
-
-    def after(self, event: Event) -> RuleView:
-        """This view once `event` happened: start/update set the value, end goes idle."""
-        active = event.type is not EventType.END
-        since = event.start_time if active else event.end_time
-        state = replace(self.state, active=active, value=event.value, since=since)
-        return replace(self, state=state, objects=event.objects, last_event=event.id)
-
-    def with_state(self, state: RuleState) -> RuleView:
-        """This view with the engine's current state (objects and last event kept)."""
-        return replace(self, state=state)

@@ -10,8 +10,7 @@ from watcher.clock import Clock, SystemClock
 from watcher.errors import SinkError
 from watcher.sinks.store.counts import CountSampler
 from watcher.sinks.store.events import EventStore
-from watcher.sinks.store.states import state_after
-from watcher.types import Event, Image, Observation
+from watcher.types import Event, Image, Observation, RulesSnapshot
 
 _log = logging.getLogger("watcher.store")
 _PRUNE_EVERY_S = 3600.0
@@ -19,7 +18,8 @@ _PRUNE_EVERY_S = 3600.0
 
 class StoreSink:
     """Writes every event with the state it leaves its rule in (one transaction); owns the store, so
-    `close` closes it.
+    `close` closes it. That state is the rule's in the engine's latest snapshot, which the runner
+    delivers before the events of the same frame.
 
     Rows older than `retention_days` are deleted at the first item and then hourly.
     """
@@ -39,10 +39,14 @@ class StoreSink:
         self._retention_s = retention_days * 86400.0
         self._sampler = CountSampler(count_sample_s)
         self._next_prune = float("-inf")
+        self._states = RulesSnapshot()
+
+    def handle_states(self, snapshot: RulesSnapshot) -> None:
+        self._states = snapshot
 
     def handle_event(self, event: Event, image: Image | None) -> None:
         try:
-            self.store.add(event, state_after(event))
+            self.store.add(event, self._states.get(event.rule))
         except DatabaseError as exc:  # disk full, I/O error: one line, the other sinks go on
             raise SinkError(
                 "store", f"{event.type} event {event.id} of rule {event.rule} not stored: {exc.orig}"

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from watcher.sinks.store.tables import RuleStateRow
-from watcher.types import Event, EventType, RuleState
+from watcher.types import RuleState
 
 
 class RuleStates:
@@ -54,17 +54,4 @@ def state_row(state: RuleState, updated: float) -> RuleStateRow:
         since=state.since,
         enabled=state.enabled,
         updated=updated,
-    )
-
-
-def state_after(event: Event) -> RuleState:
-    """The state a rule is in right after emitting `event` (an event is only emitted when enabled)."""
-    ended = event.type is EventType.END
-    return RuleState(
-        rule=event.rule,
-        camera=event.camera,
-        kind=event.kind,
-        active=not ended,
-        value=event.value,
-        since=event.end_time if ended else event.start_time,
     )
