@@ -17,6 +17,10 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait until `event` is set or `seconds` pass on this clock; True when it is set."""
+        ...
+
 
 class SystemClock:
     """The real clock."""
@@ -30,6 +34,9 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds))
 
 
 class FakeClock:
@@ -51,6 +58,13 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.advance(max(0.0, seconds))
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Set already: True at once; else the time passes instantly, as with `sleep`."""
+        if event.is_set():
+            return True
+        self.advance(max(0.0, seconds))
+        return event.is_set()
 
     def advance(self, seconds: float) -> None:
         with self._lock:

@@ -24,7 +24,8 @@ from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
 from watcher.detect import Detector
 from watcher.detectors import daemon_detectors
-from watcher.errors import SourceError, WatcherError
+from watcher.errors import RuleError, SourceError, WatcherError
+from watcher.faults import CameraFaults
 from watcher.memory import release_free_memory
 from watcher.pipeline import CameraPipeline, build_pipelines
 from watcher.redact import add_secrets, config_secrets
@@ -35,11 +36,12 @@ from watcher.sinks.snapshots import SnapshotListener, save_frame
 from watcher.sinks.store.db import set_aside_if_corrupt
 from watcher.sinks.store.recovery import load_states, save_states
 from watcher.status import HealthSampler
-from watcher.types import Image, Observation
+from watcher.types import Event, Frame, Image, Observation
 
 log = logging.getLogger("watcher")
 
-_IDLE_WAIT_S = 0.01
+_IDLE_WAIT_MAX_S = 1.0
+"""Longest wait for a frame before the worker looks at its timers again (status, memory)."""
 STATUS_EVERY_S = 60.0
 # A camera that comes back must stream again within 5 s (issue 8): retry a dead one at least this often.
 RECONNECT_MAX_S = 3.0
@@ -77,6 +79,8 @@ class Daemon:
         self.clock = clock or SystemClock()
         # One model per distinct camera setting; a camera whose model fails is its error, not a stop.
         self.errors: dict[str, str] = {}
+        self.faults = CameraFaults(self.clock)
+        """Cameras whose last frame failed (a bug in a detector, analyzer or rule); they keep trying."""
         detectors: Detector | dict[str, Detector]
         if detector is None:
             detectors, self.errors = daemon_detectors(config, base_dir)
@@ -94,6 +98,8 @@ class Daemon:
         self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, detectors, self.engine, base_dir)
         self.captures: dict[str, CaptureThread] = {}
         missing = missing_video_files(config, base_dir)
+        self._ready = threading.Event()
+        """Set by a capture thread with a new frame, a command or `stop()`: wakes the worker."""
         for name, pipeline in self.pipelines.items():
             if name in self.errors:
                 continue
@@ -108,7 +114,7 @@ class Daemon:
                 log.error("%s", exc)
                 continue
             self.captures[name] = CaptureThread(
-                source, self.clock, backoff_max_s=RECONNECT_MAX_S, backlog=BACKLOG_FRAMES
+                source, self.clock, backoff_max_s=RECONNECT_MAX_S, backlog=BACKLOG_FRAMES, ready=self._ready
             )
         if missing and not self.captures:  # as check-config: bad input, not a daemon watching nothing
             raise next(iter(missing.values()))
@@ -142,7 +148,7 @@ class Daemon:
             CameraStatus(
                 name,
                 self.captures[name].status() if name in self.captures else None,
-                self.errors.get(name),
+                self.errors.get(name) or self.faults.reason(name),
                 p.frames_processed,
                 p.frames_detected,
             )
@@ -162,8 +168,8 @@ class Daemon:
                 "camera %s: %s%s, %.1f fps in, %d processed, %d detected (%.0f ms), %d dropped, "
                 "%d reconnects",
                 row.name,
-                cap.state,
-                f" ({cap.reason})" if cap.reason else "",
+                "error" if row.error else cap.state,
+                f" ({row.error or cap.reason})" if row.error or cap.reason else "",
                 cap.fps,
                 row.frames_processed,
                 row.frames_detected,
@@ -182,10 +188,14 @@ class Daemon:
         release_free_memory()  # what loading the models and rules freed
         try:
             while not self._stop.is_set():
+                # Cleared before looking, so a frame that lands after its camera was looked at
+                # sets it again and the wait below returns at once.
+                self._ready.clear()
                 self._apply_commands()
                 self._send_states()
                 if not self._round(last_index):
-                    self._stop.wait(_IDLE_WAIT_S)
+                    wait_s = min(_IDLE_WAIT_MAX_S, next_status - self.clock.monotonic())
+                    self.clock.wait(self._ready, wait_s)
                 if self.clock.monotonic() >= next_status:
                     next_status += STATUS_EVERY_S
                     self.log_status()
@@ -212,21 +222,35 @@ class Daemon:
                 pipeline.restart()  # what is in view now may never move: detect it
             if not pipeline.throttle.due(frame.timestamp):
                 continue
+            worked = True
             try:
                 obs, events = pipeline.process(frame)
-            except WatcherError as exc:  # one camera's fault must not stop the others
-                log.error("camera %s: %s", name, exc)
+            except RuleError as exc:  # the camera's other rules went on: their events still go out
+                self.faults.failed(name, str(exc), exc)
+                self._deliver(frame, None, exc.events)
                 continue
-            worked = True
-            self.last_observation[name] = obs
-            if name in self._snapshot_wanted:
-                self._snapshot_wanted.discard(name)
-                self._save_snapshot(frame.image, obs)
-            self._send_states()  # before the events, so a sink storing one stores its state too
-            self.sinks.submit_observation(obs)
-            for event in events:
-                self.sinks.submit_event(event, frame.image)
+            except WatcherError as exc:  # a known failure says itself in one line
+                self.faults.failed(name, str(exc), exc)
+                continue
+            except Exception as exc:  # a bug in one camera's detector or analyzer stops that camera only
+                self.faults.failed(name, f"unexpected {type(exc).__name__}: {exc}", exc)
+                continue
+            self.faults.recovered(name)
+            self._deliver(frame, obs, events)
         return worked
+
+    def _deliver(self, frame: Frame, obs: Observation | None, events: list[Event]) -> None:
+        """Hand one frame's results to the sinks: the rule states first, so a sink storing an event
+        stores the state it left its rule in."""
+        self._send_states()
+        if obs is not None:
+            self.last_observation[frame.camera] = obs
+            if frame.camera in self._snapshot_wanted:
+                self._snapshot_wanted.discard(frame.camera)
+                self._save_snapshot(frame.image, obs)
+            self.sinks.submit_observation(obs)
+        for event in events:
+            self.sinks.submit_event(event, frame.image)
 
     def _save_snapshot(self, image: Image, obs: Observation) -> None:
         """The frame with zones, tracks and counts drawn, under the snapshots folder."""
@@ -253,6 +277,7 @@ class Daemon:
     def post(self, command: Command) -> None:
         """Queue a command for the worker thread; safe from any thread (MQTT, TUI)."""
         self._commands.put(command)
+        self._ready.set()
 
     def _apply_commands(self) -> None:
         while True:
@@ -290,6 +315,7 @@ class Daemon:
     def stop(self) -> None:
         """Ask `run()` to finish; safe from a signal handler or another thread."""
         self._stop.set()
+        self._ready.set()
 
     def install_signal_handlers(self) -> None:
         """SIGTERM/SIGINT flush and exit cleanly."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WatcherError(Exception):
     """Base of every error that watcher raises on purpose; its message is one line for a user."""
@@ -48,3 +50,17 @@ class SinkError(WatcherError):
         self.sink = sink
         self.problem = problem
         super().__init__(f"sink {sink}: {problem}")
+
+
+class RuleError(WatcherError):
+    """A rule's reading of an observation failed unexpectedly (a bug, not bad input).
+
+    The engine goes on with the camera's other rules first: `events` are the ones they emitted
+    on the same observation, which the caller still delivers.
+    """
+
+    def __init__(self, rule: str, problem: str, events: list[Any]) -> None:
+        self.rule = rule
+        self.problem = problem
+        self.events = events
+        super().__init__(f"rule {rule}: {problem}")

@@ -105,6 +105,12 @@ class HealthSampler:
             cap = status.capture
             if cap is None:
                 rows.append(CameraHealth(status.name, "error", status.error, **common))
+            elif status.error is not None:  # it streams, but its frames fail
+                rows.append(
+                    CameraHealth(
+                        status.name, "error", status.error, cap.fps, dropped=cap.frames_dropped, **common
+                    )
+                )
             else:
                 rows.append(
                     CameraHealth(

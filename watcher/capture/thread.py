@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-from watcher.clock import Clock, SystemClock
+from watcher.clock import Clock
 from watcher.errors import SourceError
 from watcher.types import Frame
 
@@ -52,7 +52,10 @@ class CaptureThread:
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 30.0,
         backlog: int = 1,
+        ready: threading.Event | None = None,
     ) -> None:
+        """`ready`, when given, is set whenever a frame arrives or the state changes: one event
+        can wake a worker that serves several cameras."""
         if backlog < 1:
             raise ValueError(f"backlog must be at least 1 frame (got {backlog})")
         self._source = source
@@ -60,6 +63,7 @@ class CaptureThread:
         self._backoff_initial_s = backoff_initial_s
         self._backoff_max_s = backoff_max_s
         self._stop = threading.Event()
+        self._ready = ready
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         # Everything below is guarded by self._changed.
@@ -209,6 +213,8 @@ class CaptureThread:
             self._state = "streaming"
             self._reason = None
             self._changed.notify_all()
+        if self._ready is not None:
+            self._ready.set()
 
     def _set_state(self, state: CaptureState, reason: str | None, *, reconnect: bool = False) -> None:
         with self._changed:
@@ -217,11 +223,9 @@ class CaptureThread:
             if reconnect:
                 self._reconnects += 1
             self._changed.notify_all()
+        if self._ready is not None:
+            self._ready.set()
 
     def _wait(self, seconds: float) -> None:
-        # A real clock waits on the stop event so stop() cuts a 30 s backoff short; a fake clock
-        # just advances, which is instant.
-        if isinstance(self._clock, SystemClock):
-            self._stop.wait(seconds)
-        else:
-            self._clock.sleep(seconds)
+        # On the stop event, so that stop() cuts a 30 s backoff short.
+        self._clock.wait(self._stop, seconds)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeGuard
 
 from watcher.clock import Clock
-from watcher.errors import ConfigError
+from watcher.errors import ConfigError, RuleError
 from watcher.rules.ids import IdMaker, random_ids
 from watcher.rules.kinds import EventValue, Reading, RuleKind, build_kind
 from watcher.rules.kinds.base import PerTrackKind
@@ -135,6 +135,9 @@ class RulesEngine:
     def process(self, obs: Observation, wall: datetime | None = None) -> list[Event]:
         """Feed one observation to the enabled rules of its camera, in config order.
 
+        A rule whose reading raises is skipped for this observation; the others go on, and then
+        `RuleError` (naming the first such rule, with the others' events) is raised.
+
         `wall` is the wall-clock time of the observation for `schedule` windows (default: the
         engine's clock; with neither, as in a replay of a recording, schedules are not applied).
         Outside its windows a rule is idle: an active event ends at the first observation past it.
@@ -142,11 +145,19 @@ class RulesEngine:
         if wall is None and self._clock is not None:
             wall = self._clock.wall()
         events: list[Event] = []
+        failed: tuple[str, Exception] | None = None
         for rule in self._by_camera.get(obs.camera, ()):
-            if rule.enabled:
-                in_window = wall is None or rule.schedule.contains(wall)
+            if not rule.enabled:
+                continue
+            in_window = wall is None or rule.schedule.contains(wall)
+            try:
                 events.extend(self._step(rule, obs) if in_window else self._off_schedule(rule, obs))
+            except Exception as exc:  # one rule's bug must not cost the camera's other rules their events
+                failed = failed or (rule.config.name, exc)
         self._publish()
+        if failed is not None:
+            name, cause = failed
+            raise RuleError(name, f"{type(cause).__name__}: {cause}", events) from cause
         return events
 
     def snapshot(self) -> RulesSnapshot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from pathlib import Path
 
 from tests.reliability.support import running
@@ -166,6 +167,9 @@ class _FastClock(SystemClock):
 
     def sleep(self, seconds: float) -> None:
         super().sleep(seconds / self.SPEED)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return super().wait(event, seconds / self.SPEED)
 
 
 def _open_after(events: list[Event]) -> dict[str, set[int]]:
