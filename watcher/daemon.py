@@ -179,7 +179,12 @@ class Daemon:
             )
 
     def run(self) -> None:
-        """Start capture and process frames until `stop()`; then flush sinks."""
+        """Start the sinks and capture, process frames until `stop()`; then flush the sinks.
+
+        Every thread starts here, none in the constructor: a daemon built and never run (as
+        `check-config` does) connects to nothing.
+        """
+        self.sinks.start()
         for name, capture in self.captures.items():
             log.info("camera %s: starting %s", name, redact_url(self.pipelines[name].camera.url))
             capture.start()

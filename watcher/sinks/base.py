@@ -26,6 +26,15 @@ class Sink(Protocol):
 
 
 @runtime_checkable
+class ThreadedSink(Sink, Protocol):
+    """A sink with threads of its own (a broker connection, a send queue): started by `start`."""
+
+    def start(self) -> None:
+        """Start the sink's threads; called once, by the runner's `start`, before the first item."""
+        ...
+
+
+@runtime_checkable
 class StateSink(Sink, Protocol):
     """A sink that shows rule states: it gets the engine's snapshot whenever a state changed.
 

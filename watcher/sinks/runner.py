@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.errors import WatcherError
-from watcher.sinks.base import Sink, StateSink
+from watcher.sinks.base import Sink, StateSink, ThreadedSink
 from watcher.types import Event, Image, Observation, RulesSnapshot
 
 _log = logging.getLogger("watcher.sinks")
@@ -70,10 +70,25 @@ class SinkRunner:
         self._dropped_events = 0
         self._counts = {sink.name: _Counts() for sink in self._sinks}
         self._thread = threading.Thread(target=self._run, name="watcher-sinks", daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        """Start the sinks' threads, then the delivery thread; once (later calls do nothing).
+
+        Submitting starts the runner too, so a runner nobody started still delivers.
+        """
+        with self._cond:
+            if self._started:
+                return
+            self._started = True
+        for sink in self._sinks:
+            if isinstance(sink, ThreadedSink):
+                sink.start()
         self._thread.start()
 
     def submit_event(self, event: Event, image: Image | None = None) -> None:
         """Queue an event (and the frame it fired on, which must not be mutated afterwards)."""
+        self.start()
         with self._cond:
             if self._closing:
                 _log.warning("sink runner closed: event %s of rule %s not delivered", event.id, event.rule)
@@ -84,6 +99,7 @@ class SinkRunner:
 
     def submit_states(self, snapshot: RulesSnapshot) -> None:
         """Queue the engine's snapshot; submit it before the events of the frame that changed it."""
+        self.start()
         with self._cond:
             if self._closing or not self._state_sinks:
                 return
@@ -93,6 +109,7 @@ class SinkRunner:
 
     def submit_observation(self, obs: Observation) -> None:
         """Queue an observation, or drop it (counted) when the queue is full."""
+        self.start()
         with self._cond:
             if self._closing:
                 return
@@ -110,6 +127,7 @@ class SinkRunner:
 
     def close(self, timeout: float | None = 5.0) -> bool:
         """Deliver what is queued, then close every sink; False if that did not finish in time."""
+        self.start()  # started or not, every sink is closed by the delivery thread
         with self._cond:
             self._closing = True
             self._cond.notify_all()

@@ -25,7 +25,7 @@ import supervision as sv
 
 from watcher.clock import Clock, SystemClock
 from watcher.config import Config
-from watcher.sinks.base import Sink, StateSink
+from watcher.sinks.base import Sink, StateSink, ThreadedSink
 from watcher.sinks.store.retention import prune_snapshots
 from watcher.types import Event, EventType, Image, Observation, RulesSnapshot
 
@@ -215,6 +215,10 @@ class WithSnapshot:
 
     def handle_observation(self, obs: Observation) -> None:
         self.inner.handle_observation(obs)
+
+    def start(self) -> None:
+        if isinstance(self.inner, ThreadedSink):
+            self.inner.start()
 
     def handle_states(self, snapshot: RulesSnapshot) -> None:
         if isinstance(self.inner, StateSink):

@@ -37,6 +37,7 @@ def make_sink(tmp_path: Path, mosquitto: Mosquitto) -> Iterator[Callable[..., Mq
             retry_s=FAST_RETRY,
             **kwargs,
         )
+        sink.start()
         made.append(sink)
         return sink
 

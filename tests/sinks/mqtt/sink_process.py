@@ -20,6 +20,7 @@ from watcher.sinks.mqtt import MqttSink, Outbox
 def main(argv: list[str]) -> None:
     port, db, count = int(argv[0]), Path(argv[1]), int(argv[2])
     sink = MqttSink(make_config(port), Outbox(db), base_dir=db.parent, retry_s=(0.05, 0.3))
+    sink.start()
     if argv[3:] == ["online"] and not poll(lambda: sink.publisher.connected, 10):
         raise SystemExit("not connected")
     for n in range(count):

@@ -91,6 +91,7 @@ def test_one_of_two_people_leaving_keeps_the_rule_on_with_the_other_one(
     engine = RulesEngine(cfg.rules)
     sink = MqttSink(cfg, Outbox(tmp_path / "watcher.db"), base_dir=tmp_path, states=engine.states)
     runner = SinkRunner([sink])
+    runner.start()
     worker = _Worker(engine, runner)
     try:
         assert recorder.wait_for(STATE, b"OFF")

@@ -34,7 +34,9 @@ def frame() -> Image:
 def _sink(url: str, clock: FakeClock | None = None, **target: object) -> NotifySink:
     config = NotifyTarget.model_validate({"urls": [url], "rate_limit_s": 0, **target})
     targets = {"phone": Target("phone", config, apprise_senders("phone", [url]))}
-    return NotifySink(targets, {"presence_on_path": ["phone"]}, clock=clock or FakeClock())
+    sink = NotifySink(targets, {"presence_on_path": ["phone"]}, clock=clock or FakeClock())
+    sink.start()
+    return sink
 
 
 def _decode(data: bytes) -> Image:

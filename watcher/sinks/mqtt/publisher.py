@@ -83,6 +83,9 @@ class Publisher:
         self._next_try = 0.0
         self._failures = 0
         self._thread = threading.Thread(target=self._run, name="watcher-mqtt", daemon=True)
+
+    def start(self) -> None:
+        """Start connecting and publishing on the publisher's own thread."""
         self._thread.start()
 
     @property
@@ -108,7 +111,8 @@ class Publisher:
             self._closing = True
             self._flush_until = time.monotonic() + flush_s
             self._cond.notify_all()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
     # -- paho callbacks (network thread): record and wake, nothing else --------------------------
 

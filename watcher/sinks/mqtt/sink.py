@@ -105,6 +105,11 @@ class MqttSink:
             self._health_thread = threading.Thread(
                 target=self._sample_health, args=(health,), name="watcher-mqtt-health", daemon=True
             )
+
+    def start(self) -> None:
+        """Connect and publish (on the publisher's thread) and sample camera status, if asked to."""
+        self.publisher.start()
+        if self._health_thread is not None:
             self._health_thread.start()
 
     def publish_health(self, rows: Sequence[CameraHealth]) -> None:
@@ -164,7 +169,7 @@ class MqttSink:
     def close(self) -> None:
         """Flush what the broker can take in a moment, publish `offline`, release the outbox."""
         self._closing.set()
-        if self._health_thread is not None:
+        if self._health_thread is not None and self._health_thread.is_alive():
             self._health_thread.join(timeout=2.0)
         self.publisher.close()
         self.outbox.close()

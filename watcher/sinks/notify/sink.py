@@ -48,9 +48,8 @@ class NotifySink:
         self._rules = rules
         self._clock = clock or SystemClock()
         self._tz = ZoneInfo(timezone)
+        self._own_queue = queue is None
         self.queue = queue or NotifyQueue(clock=self._clock)
-        if queue is None:
-            self.queue.start()
         self._last_sent: dict[tuple[str, str], float] = {}
 
     def handle_event(self, event: Event, image: Image | None) -> None:
@@ -69,6 +68,11 @@ class NotifySink:
 
     def handle_observation(self, obs: Observation) -> None:
         return None
+
+    def start(self) -> None:
+        """Start sending, on the queue's thread, unless the queue was given (its owner runs it)."""
+        if self._own_queue:
+            self.queue.start()
 
     def close(self) -> None:
         self.queue.close(timeout=2.0)
