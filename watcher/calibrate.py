@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from watcher.errors import ConfigError
-from watcher.scene.ground import GroundError, GroundPlane, Point
+from watcher.ground import GroundError, GroundPlane, Point
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 _PAIR = re.compile(rf"^\s*({_NUMBER})\s*[, ]\s*({_NUMBER})\s*$")

@@ -16,7 +16,9 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from watcher.errors import ConfigError
+from watcher.ground import GroundError, GroundPlane
 from watcher.includes import expand_includes
+from watcher.rules.schedule import zone_info
 from watcher.rules.spec import (
     KINDS,
     RelativePoints,
@@ -48,6 +50,7 @@ from watcher.rules.spec import (
 from watcher.rules.spec import (
     StateRule as StateRule,
 )
+from watcher.source_url import redact_url, source_kind
 from watcher.strict import StrictModel
 
 Point = tuple[float, float]
@@ -86,8 +89,6 @@ class GroundPlaneConfig(StrictModel):
 
     @model_validator(mode="after")
     def _plane(self) -> GroundPlaneConfig:
-        from watcher.scene.ground import GroundError, GroundPlane  # the scene package imports this module
-
         try:
             GroundPlane(self.image_points, self.world_points)
         except GroundError as exc:
@@ -151,8 +152,6 @@ class CameraConfig(StrictModel):
     @field_validator("url", "detect_url")
     @classmethod
     def _source_url(cls, url: str | None) -> str | None:
-        from watcher.capture.url import redact_url, source_kind  # watcher.capture imports this module
-
         if url is not None:
             try:
                 source_kind(url)
@@ -287,8 +286,6 @@ class Config(StrictModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, name: str) -> str:
-        from watcher.rules.schedule import zone_info  # watcher.rules imports this module
-
         try:
             zone_info(name)
         except ConfigError as exc:

@@ -7,10 +7,10 @@ import pytest
 import supervision as sv
 
 from watcher.config import AreaRule, Config, TrackerConfig, ZoneConfig
+from watcher.ground import GroundPlane
 from watcher.rules.spec import HsvRange
 from watcher.scene import Scene
 from watcher.scene.colour_mask import AreaAnalyzer, area_analyzers, colour_mask
-from watcher.scene.ground import GroundPlane
 from watcher.types import AreaMeasure, Frame, Observation, Track
 
 YELLOW = HsvRange(lower=(20, 100, 100), upper=(35, 255, 255))

@@ -7,9 +7,9 @@ from typing import Any
 
 from watcher import config as config_module
 from watcher.capture import demo_path
-from watcher.capture.url import file_path, source_kind
 from watcher.config import Config
 from watcher.errors import ConfigError
+from watcher.source_url import file_path, source_kind
 
 
 def bench_video(config: Config, base_dir: Path, video: Path | None) -> Path:

@@ -1,5 +1,7 @@
 """Capture: camera sources (RTSP, HTTP MJPEG, files, USB, demo) and one latest-frame capture thread each."""
 
+from watcher.source_url import redact_url
+
 from .fake import FakeSource
 from .file import FileSource
 from .source import (
@@ -12,7 +14,6 @@ from .source import (
 )
 from .stream import StreamSource
 from .thread import CaptureState, CaptureStatus, CaptureThread
-from .url import redact_url
 
 __all__ = [
     "CaptureState",

@@ -9,12 +9,12 @@ import watcher
 from watcher.clock import Clock
 from watcher.config import CameraConfig, Config
 from watcher.errors import ConfigError, SourceError
+from watcher.source_url import SourceKind, file_path, redact_url, source_kind, usb_index
 from watcher.types import Frame
 
 from .file import FileSource
 from .quiet import quiet_opencv
 from .stream import StreamSource
-from .url import SourceKind, file_path, redact_url, source_kind, usb_index
 
 
 class Source(Protocol):

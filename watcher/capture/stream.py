@@ -10,9 +10,8 @@ import numpy as np
 
 from watcher.clock import Clock
 from watcher.errors import SourceError
+from watcher.source_url import redact_url
 from watcher.types import Frame
-
-from .url import redact_url
 
 _FFMPEG_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
 # TCP survives lossy Wi-Fi and NAT better than RTSP's default UDP, which smears frames on packet loss.

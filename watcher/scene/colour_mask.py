@@ -19,10 +19,10 @@ import numpy.typing as npt
 from watcher.config import AreaRule, CameraConfig, Config, OccupancyRule, ZoneConfig
 from watcher.detect.patches import shared_patch_embedder
 from watcher.errors import ConfigError
+from watcher.ground import GroundPlane
 from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples
 from watcher.masks.sources import ExampleSource, ObjectSource
 from watcher.rules.spec import HsvRange
-from watcher.scene.ground import GroundPlane
 from watcher.scene.zones import pixel_polygon
 from watcher.types import AreaMeasure, Frame, Image, Observation, Track
 

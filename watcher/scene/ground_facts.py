@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from watcher.config import CameraConfig, Config, ZoneConfig
-from watcher.scene.ground import GroundPlane, Point
+from watcher.ground import GroundPlane, Point
 from watcher.scene.zones import pixel_polygon
 from watcher.types import Frame, Observation, Track
 

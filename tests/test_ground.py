@@ -7,7 +7,7 @@ import pytest
 
 from watcher import config
 from watcher.errors import ConfigError
-from watcher.scene.ground import GroundError, GroundPlane
+from watcher.ground import GroundError, GroundPlane
 from watcher.scene.ground_facts import GroundAnalyzer
 from watcher.types import Frame, Observation, Track
 
