@@ -174,7 +174,7 @@ def test_metric_measures_need_a_ground_plane(rule: str, message: str) -> None:
 
 def test_a_calibrated_camera_with_an_area_rule_gets_the_ground_and_area_analyzers() -> None:
     from watcher.analyzers import build_analyzers
-    from watcher.scene.colour_mask import AreaAnalyzer
+    from watcher.rules.kinds.area_mask import AreaAnalyzer
 
     text = camera_toml([list(p) for p in IMAGE]) + (
         '[[rules]]\nname = "r"\nkind = "area"\ncamera = "street"\n'

@@ -1,16 +1,23 @@
 """Pixel analyzers: per-camera steps that add image-derived facts to an observation.
 
 The rules engine never sees pixels. What a rule kind needs from the image (change regions for
-`left_object`, classifier votes for `state`, colour-mask areas for `area`) is computed here, on
-the processed frame, and carried in the `Observation` the engine receives.
+`left_object`, classifier votes for `state` and `missing_associate`, masked areas for `area`) is
+computed by the kind's analyzer (next to the kind, in `watcher.rules.kinds`) on the processed
+frame, and carried in the observation's `facts` under the rule's name. `KIND_ANALYZERS` is the
+one place that says which kinds need pixels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from watcher.config import CameraConfig, Config
+from watcher.rules.kinds.area_mask import area_analyzers
+from watcher.rules.kinds.left_object_analyzer import left_object_analyzers
+from watcher.rules.kinds.votes import missing_associate_analyzers, state_analyzers
+from watcher.scene.ground_facts import ground_analyzers
 from watcher.types import Frame, Observation
 
 
@@ -20,16 +27,32 @@ class Analyzer(Protocol):
     def analyze(self, frame: Frame, obs: Observation) -> Observation: ...
 
 
-def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None) -> list[Analyzer]:
-    """The analyzers the rules of `camera` need, in the order they run."""
-    from watcher.scene.change_analyzer import left_object_analyzers
-    from watcher.scene.colour_mask import area_analyzers
-    from watcher.scene.ground_facts import ground_analyzers
-    from watcher.scene.votes import vote_analyzers
+AnalyzerFactory = Callable[[CameraConfig, Config, "Path | None"], Sequence[Analyzer]]
 
-    analyzers: list[Analyzer] = []
-    analyzers += ground_analyzers(camera, config)
-    analyzers += area_analyzers(camera, config, base_dir)
-    analyzers += left_object_analyzers(camera.name, config)
-    analyzers += vote_analyzers(camera.name, config, base_dir)
+
+def _left_object(camera: CameraConfig, config: Config, _base_dir: Path | None) -> list[Analyzer]:
+    return list(left_object_analyzers(camera.name, config))
+
+
+KIND_ANALYZERS: Mapping[str, AnalyzerFactory] = {
+    "area": area_analyzers,
+    "occupancy": area_analyzers,  # `measure = "covered"`: the outlines' share, measured as an area
+    "left_object": _left_object,
+    "state": state_analyzers,
+    "missing_associate": missing_associate_analyzers,
+}
+"""Rule kind to the builder of a camera's analyzers for its rules of that kind (a builder shared by
+kinds runs once); kinds that read only tracks and zones have no entry."""
+
+
+def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None) -> list[Analyzer]:
+    """The analyzers the rules of `camera` need: ground facts first (every kind may read them)."""
+    analyzers: list[Analyzer] = list(ground_analyzers(camera, config))
+    kinds = {rule.kind for rule in config.rules if rule.camera == camera.name}
+    builders: list[AnalyzerFactory] = []
+    for kind, build in KIND_ANALYZERS.items():
+        if kind in kinds and build not in builders:
+            builders.append(build)
+    for build in builders:
+        analyzers += build(camera, config, base_dir)
     return analyzers

@@ -96,8 +96,8 @@ def _check(args: argparse.Namespace) -> int:
 
     for name, target in cfg.notify.items():
         apprise_senders(name, target.urls, args.config or "config.example.toml")
-    from watcher.scene.colour_mask import check_area_examples
-    from watcher.scene.votes import check_examples
+    from watcher.rules.kinds.area_mask import check_area_examples
+    from watcher.rules.kinds.votes import check_examples
 
     check_examples(cfg, base, args.config or "config.example.toml")
     check_area_examples(cfg, base, args.config or "config.example.toml")
@@ -165,7 +165,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _classify(args: argparse.Namespace) -> int:
-    from watcher.scene.votes import classify_file
+    from watcher.rules.kinds.votes import classify_file
 
     cfg, base = _load(args.config)
     vote = classify_file(cfg, base, args.rule, Path(args.image))

@@ -19,8 +19,8 @@ from watcher.config import Config, ZoneConfig
 from watcher.detect import Detector
 from watcher.errors import ConfigError
 from watcher.rules.kinds.missing_associate import PERSON, missing_label
+from watcher.rules.kinds.votes import band_box, crop_box, example_folder, zone_box
 from watcher.rules.spec import MissingAssociateRule, StateRule
-from watcher.scene.votes import band_box, crop_box, example_folder, zone_box
 from watcher.scene.zones import ZoneSet
 from watcher.types import Box, Frame, Image
 

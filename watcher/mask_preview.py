@@ -18,8 +18,8 @@ from watcher.config import AreaRule, Config
 from watcher.detect import Detector
 from watcher.errors import ConfigError
 from watcher.masks import BoolMask
+from watcher.rules.kinds.area_mask import AreaAnalyzer, colour_mask, example_source
 from watcher.rules.spec import HsvRange
-from watcher.scene.colour_mask import AreaAnalyzer, colour_mask, example_source
 from watcher.types import Frame, Image, Track
 
 CLUSTERS = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,8 @@ import numpy.typing as npt
 Image = npt.NDArray[np.uint8]
 Box = tuple[float, float, float, float]
 """x1, y1, x2, y2 in frame pixels."""
+
+F = TypeVar("F")
 
 WHOLE_FRAME = "*"
 """Zone name used for counts over the whole frame."""
@@ -83,6 +85,20 @@ class Vote:
 
 
 @dataclass(frozen=True, slots=True)
+class Votes:
+    """A classifier's votes for one rule: key 0 for a zone crop (`state`), track ids for per-track votes."""
+
+    by_key: Mapping[int, Vote]
+
+
+@dataclass(frozen=True, slots=True)
+class Regions:
+    """The still, new regions the change detector found in a `left_object` rule's zone."""
+
+    regions: tuple[Region, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AreaMeasure:
     """The area an `area` rule measures in its zone: pixels, fraction of the zone, m² if calibrated."""
 
@@ -106,14 +122,16 @@ class Observation:
     """Fraction of the downscaled frame that moved."""
     detected: bool = True
     """False when the motion gate skipped detection for this frame."""
-    regions: Mapping[str, tuple[Region, ...]] = field(default_factory=dict)
-    """Zone name to the still, new regions the change detector found there (left-object candidates)."""
-    votes: Mapping[str, Mapping[int, Vote]] = field(default_factory=dict)
-    """Rule name to classifier votes: key 0 for a zone crop (`state`), track ids for per-track votes."""
-    areas: Mapping[str, AreaMeasure] = field(default_factory=dict)
-    """Rule name to the masked area an `area` rule measures in its zone."""
+    facts: Mapping[str, object] = field(default_factory=dict)
+    """Rule name to what that rule's analyzer computed from the pixels (`Votes`, `Regions`,
+    `AreaMeasure`, ...); the rule's kind reads it with `fact`. One map, whatever the kind."""
     zone_axes: Mapping[str, tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=dict)
     """Zone name to the world end points (metres) of its long axis (the kerb), with a ground plane."""
+
+    def fact(self, rule: str, type_: type[F]) -> F | None:
+        """The fact an analyzer computed for `rule`, if it is a `type_`."""
+        value = self.facts.get(rule)
+        return value if isinstance(value, type_) else None
 
     def to_json(self) -> dict[str, Any]:
         """The observation line of `watcher replay --observations`; rounded for stable output."""
@@ -138,13 +156,14 @@ class Observation:
 
     def _areas_json(self) -> dict[str, Any]:
         """`areas` only when an area rule measured something, so other lines stay as they were."""
-        if not self.areas:
+        areas = {rule: a for rule, a in self.facts.items() if isinstance(a, AreaMeasure)}
+        if not areas:
             return {}
         return {
             "areas": {
                 rule: {"px": round(a.px, 1), "fraction": round(a.fraction, 4)}
                 | ({} if a.m2 is None else {"m2": round(a.m2, 3)})
-                for rule, a in self.areas.items()
+                for rule, a in areas.items()
             }
         }
 

@@ -13,8 +13,8 @@ from watcher import config
 from watcher.cli import main
 from watcher.detect.embed import Vectors, shared_embedder
 from watcher.errors import ConfigError
+from watcher.rules.kinds.votes import check_examples
 from watcher.scene.classify import UNKNOWN, Examples, FewShot, load_examples
-from watcher.scene.votes import check_examples
 from watcher.types import Image
 
 DATA = Path(__file__).parents[1] / "data"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from watcher.rules import RulesEngine
 from watcher.rules.spec import RuleConfig
-from watcher.types import AreaMeasure, Box, Event, Observation, Track
+from watcher.types import AreaMeasure, Box, Event, Observation, Region, Regions, Track, Vote, Votes
 
 FRAME = (100, 100)
 _RULE: TypeAdapter[RuleConfig] = TypeAdapter(RuleConfig)
@@ -44,8 +44,21 @@ def car(
     )
 
 
-def at(t: float, *tracks: Track, areas: dict[str, AreaMeasure] | None = None, **fields: Any) -> Observation:
-    """An observation of camera `demo` at capture time `t` on a 100x100 frame."""
+def at(
+    t: float,
+    *tracks: Track,
+    areas: Mapping[str, AreaMeasure] | None = None,
+    votes: Mapping[str, Mapping[int, Vote]] | None = None,
+    regions: Mapping[str, tuple[Region, ...]] | None = None,
+    **fields: Any,
+) -> Observation:
+    """An observation of camera `demo` at capture time `t` on a 100x100 frame, with the facts the
+    analyzers would add: `areas` and `votes` by rule, `regions` by zone (what the change analyzer
+    finds in zone `kerb` is the fact of rule `r`, which watches it)."""
+    facts: dict[str, object] = {**(areas or {})}
+    facts.update({rule: Votes(dict(by_key)) for rule, by_key in (votes or {}).items()})
+    if regions and "kerb" in regions:
+        facts["r"] = Regions(regions["kerb"])
     return Observation(
         camera="demo",
         frame_index=round(t * 10),
@@ -53,7 +66,7 @@ def at(t: float, *tracks: Track, areas: dict[str, AreaMeasure] | None = None, **
         frame_size=FRAME,
         tracks=tracks,
         counts={},
-        areas=areas or {},
+        facts=facts,
         **fields,
     )
 

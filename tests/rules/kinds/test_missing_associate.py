@@ -12,8 +12,8 @@ from watcher import config
 from watcher.detect import ScriptedDetector, YoloDetector
 from watcher.rules import RulesEngine
 from watcher.rules.kinds import MissingAssociate
+from watcher.rules.kinds.votes import MissingAssociateAnalyzer, missing_associate_analyzers
 from watcher.rules.spec import MissingAssociateRule
-from watcher.scene.votes import MissingAssociateAnalyzer, vote_analyzers
 from watcher.types import Frame, Observation, Track, Vote
 
 HAT = Vote("hardhat", 1.0, 0.9)
@@ -89,7 +89,7 @@ def test_item_model_associates_by_item_centre_inside_the_band(
     person = car(4, label="person", box=PERSON_BOX, since=None)
     frame = Frame("demo", 0, 0.0, np.zeros((100, 100, 3), np.uint8))
     obs = analyzer.analyze(frame, at(0.0, person))
-    assert obs.votes["r"][4].label == label
+    assert obs.facts["r"].by_key[4].label == label  # type: ignore[attr-defined]
 
 
 def test_item_model_does_not_run_without_a_person_in_the_zone() -> None:
@@ -97,7 +97,7 @@ def test_item_model_does_not_run_without_a_person_in_the_zone() -> None:
     analyzer = MissingAssociateAnalyzer(_rule(), detector=detector)
     frame = Frame("demo", 0, 0.0, np.zeros((100, 100, 3), np.uint8))
     obs = analyzer.analyze(frame, at(0.0, car(4, label="person", zones=("yard",), since=None)))
-    assert (detector.calls, dict(obs.votes["r"])) == (0, {})
+    assert (detector.calls, dict(obs.facts["r"].by_key)) == (0, {})  # type: ignore[attr-defined]
 
 
 def test_two_bare_headed_workers_give_two_events_each_ending_on_its_own() -> None:
@@ -153,7 +153,7 @@ item = "backpack"
 item_model = "{repo_root / "models" / "yolov8n_int8.onnx"}"
 """
     )
-    (analyzer,) = vote_analyzers("site", cfg, None)
+    (analyzer,) = missing_associate_analyzers(cfg.cameras[0], cfg, None)
     assert isinstance(analyzer, MissingAssociateAnalyzer)
     assert isinstance(analyzer._detector, YoloDetector)
     assert analyzer._detector.score_threshold == 0.6

@@ -19,7 +19,7 @@ from watcher.rules import RulesEngine
 from watcher.sinks import SinkRunner
 from watcher.sinks.mqtt import MqttSink, Outbox
 from watcher.testing import FakeSink
-from watcher.types import Event, EventType, Observation, Track, Vote
+from watcher.types import Event, EventType, Observation, Track, Vote, Votes
 
 RULE = "hardhat_missing"
 STATE = f"watcher/porch/{RULE}/state"
@@ -44,7 +44,7 @@ def _obs(t: float, people: tuple[int, ...]) -> Observation:
         Track(i, "person", 0.9, (10.0 * i, 10.0, 10.0 * i + 8, 40.0), zones=("step",)) for i in people
     )
     return Observation(
-        "porch", round(t * 10), t, (100, 100), tracks, {}, votes={RULE: dict.fromkeys(people, BARE)}
+        "porch", round(t * 10), t, (100, 100), tracks, {}, facts={RULE: Votes(dict.fromkeys(people, BARE))}
     )
 
 

@@ -1,6 +1,6 @@
 """`area`: how much of a zone a mask covers (instance masks of `classes`, or an HSV colour range).
 
-The pixels are measured by the area analyzer (`watcher.scene.colour_mask`) and arrive in
+The pixels are measured by the area analyzer (`watcher.rules.kinds.area_mask`) and arrive in
 `Observation.areas`; this kind only applies the thresholds, so the engine never sees pixels.
 """
 
@@ -23,7 +23,7 @@ class Area:
         return 0.0
 
     def read(self, obs: Observation) -> Reading:
-        measured = obs.areas.get(self._rule.name)
+        measured = obs.fact(self._rule.name, AreaMeasure)
         if measured is None:
             # Nothing measured on this frame (no analyzer result): counts as a miss, bridged by clear_s.
             return Reading(holds=False, value=self.idle_value)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from watcher.rules.kinds.base import EventValue, Reading
 from watcher.rules.kinds.filters import event_objects, matching_tracks
 from watcher.rules.spec import MissingAssociateRule
-from watcher.types import Observation
+from watcher.types import Observation, Votes
 
 PERSON = "person"
 
@@ -37,7 +37,8 @@ class MissingAssociate:
         return {o.track_id: Reading(holds=True, value=1, objects=(o,)) for o in self.read(obs).objects}
 
     def read(self, obs: Observation) -> Reading:
-        votes = obs.votes.get(self._rule.name, {})
+        found = obs.fact(self._rule.name, Votes)
+        votes = found.by_key if found is not None else {}
         missing = [
             t
             for t in matching_tracks(self._rule, obs, classes=(PERSON,))

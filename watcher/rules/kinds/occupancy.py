@@ -7,7 +7,7 @@ import math
 from watcher.rules.kinds.base import EventValue, Reading
 from watcher.rules.kinds.filters import event_objects, matching_tracks
 from watcher.rules.spec import OccupancyRule
-from watcher.types import Observation, Track
+from watcher.types import AreaMeasure, Observation, Track
 
 Point = tuple[float, float]
 
@@ -77,8 +77,8 @@ class Occupancy:
         if measure == "utilisation":
             return round(len(parked) / (self._rule.capacity or 1), 4)
         if measure == "covered":
-            # Measured from the parked objects' outlines by the area analyzer (watcher.scene.colour_mask).
-            measured = obs.areas.get(self._rule.name)
+            # Measured from the parked objects' outlines by the area analyzer (watcher.rules.kinds.area_mask).
+            measured = obs.fact(self._rule.name, AreaMeasure)
             return None if measured is None else round(measured.fraction, 4)
         axis = obs.zone_axes.get(self._rule.zone or "")
         if axis is None:

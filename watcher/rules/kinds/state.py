@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from watcher.rules.kinds.base import EventValue, Reading
 from watcher.rules.spec import StateRule
-from watcher.types import Observation
+from watcher.types import Observation, Votes
 
 ZONE_VOTE = 0
 """Key of the zone crop's vote in `Observation.votes[rule]` (track ids are used for per-track votes)."""
@@ -21,7 +21,8 @@ class State:
         return None
 
     def read(self, obs: Observation) -> Reading:
-        vote = obs.votes.get(self._rule.name, {}).get(ZONE_VOTE)
+        votes = obs.fact(self._rule.name, Votes)
+        vote = votes.by_key.get(ZONE_VOTE) if votes is not None else None
         if vote is None:
             return Reading(holds=False, value=None)
         return Reading(holds=vote.label == self._rule.when, value=vote.label)

@@ -3,45 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from watcher.config import Config
 from watcher.rules.spec import LeftObjectRule
 from watcher.scene.change import ChangeDetector, ChangeParams
-from watcher.types import Frame, Observation, Region
+from watcher.types import Frame, Observation, Regions
 
 
 class LeftObjectAnalyzer:
-    """Runs one change detector per zone that a `left_object` rule watches; fills `Observation.regions`."""
+    """Runs one change detector per zone that `left_object` rules watch; gives each rule its zone's
+    `Regions` fact."""
 
-    def __init__(
-        self, zones: Sequence[tuple[str, Sequence[tuple[float, float]], ChangeParams]], ignore: set[str]
-    ) -> None:
+    def __init__(self, zones: Sequence[_Watched], ignore: set[str]) -> None:
         self._zones = tuple(zones)
         self._ignore = frozenset(ignore)
         self._detectors: dict[str, ChangeDetector] = {}
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
-        """Add the new still regions of each watched zone to the observation."""
+        """Add the new still regions of each watched zone to the facts of the rules watching it."""
         blockers = [t.box for t in obs.tracks if t.label in self._ignore]
-        regions: dict[str, tuple[Region, ...]] = dict(obs.regions)
-        for name, points, params in self._zones:
-            detector = self._detectors.get(name)
+        facts = dict(obs.facts)
+        for zone in self._zones:
+            detector = self._detectors.get(zone.name)
             if detector is None or detector.frame_size != frame.size:
                 # A new resolution (a camera reconfigured) invalidates the learned background.
-                detector = self._detectors[name] = ChangeDetector(points, frame.size, params)
-            regions[name] = detector.update(frame.timestamp, frame.image, blockers)
-        return replace(obs, regions=regions)
+                detector = self._detectors[zone.name] = ChangeDetector(zone.points, frame.size, zone.params)
+            found = Regions(detector.update(frame.timestamp, frame.image, blockers))
+            facts.update(dict.fromkeys(zone.rules, found))
+        return replace(obs, facts=facts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Watched:
+    name: str
+    points: Sequence[tuple[float, float]]
+    params: ChangeParams
+    rules: tuple[str, ...]
 
 
 def left_object_analyzers(camera: str, config: Config) -> list[LeftObjectAnalyzer]:
     """One analyzer for the `left_object` rules of `camera` (none if it has no such rule)."""
     zones = {z.name: z.points for z in config.zones if z.camera == camera}
-    watched: dict[str, tuple[str, Sequence[tuple[float, float]], ChangeParams]] = {}
+    watched: dict[str, _Watched] = {}
     ignore: set[str] = set()
     for rule in config.rules:
         if rule.camera == camera and rule.enabled and isinstance(rule, LeftObjectRule):
+            # The zone's first rule sets its detector's parameters, as before.
             params = ChangeParams(min_region=rule.min_region, learn_s=rule.learn_s)
-            watched.setdefault(rule.zone, (rule.zone, zones[rule.zone], params))
+            zone = watched.setdefault(rule.zone, _Watched(rule.zone, zones[rule.zone], params, ()))
+            watched[rule.zone] = replace(zone, rules=(*zone.rules, rule.name))
             ignore.update(rule.ignore_classes)
     return [LeftObjectAnalyzer(list(watched.values()), ignore)] if watched else []

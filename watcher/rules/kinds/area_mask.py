@@ -2,8 +2,8 @@
 
 The mask is an HSV colour range (`hsv`), the masks of tracks of `classes` (a segmentation model's,
 else GrabCut in the box: `watcher.masks.sources`), or the pixels like an example label (`examples`).
-Each rule is measured every `check_every_s`; the result goes into `Observation.areas[rule]`, which
-the `area` kind reads.
+Each rule is measured every `check_every_s`; the result goes into `Observation.facts[rule]` (an
+`AreaMeasure`), which the `area` kind reads.
 """
 
 from __future__ import annotations
@@ -105,23 +105,25 @@ class AreaAnalyzer:
         self._last: dict[str, tuple[float, AreaMeasure]] = {}
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
-        """`obs` with `areas` filled for each area rule (re-measured when its `check_every_s` is up)."""
-        areas = dict(obs.areas)
+        """`obs` with each area rule's `AreaMeasure` in its facts (re-measured when its `check_every_s`
+        is up)."""
+        facts = dict(obs.facts)
         colour: dict[HsvRange, BoolMask] = {}
         for rule in self._rules:
             last = self._last.get(rule.name)
             # The tolerance keeps frames at exactly the rule's rate (0.2 s apart at 5 fps) from being skipped.
             if last is not None and 0 <= frame.timestamp - last[0] < rule.check_every_s - _TIME_TOLERANCE:
-                areas[rule.name] = last[1]
+                facts[rule.name] = last[1]
                 continue
             zone = self._zone_mask(rule.zone, frame.size)
             mask = self._mask(rule, frame, obs.tracks, zone, colour)
             px = float(mask.sum())
             zone_px = float(zone.sum())
             m2 = None if self._ground is None else self._ground.mask_area(mask, frame.size)
-            areas[rule.name] = AreaMeasure(px=px, fraction=px / zone_px if zone_px else 0.0, m2=m2)
-            self._last[rule.name] = (frame.timestamp, areas[rule.name])
-        return dataclasses.replace(obs, areas=areas)
+            measured = AreaMeasure(px=px, fraction=px / zone_px if zone_px else 0.0, m2=m2)
+            facts[rule.name] = measured
+            self._last[rule.name] = (frame.timestamp, measured)
+        return dataclasses.replace(obs, facts=facts)
 
     def mask(self, rule: str, frame: Frame, tracks: Sequence[Track]) -> tuple[BoolMask, BoolMask]:
         """The mask rule `rule` measures on `frame`, and its zone (both frame-sized), for `watcher mask`."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
 
-from watcher.config import Config
+from watcher.config import CameraConfig, Config
 from watcher.detect import Detector, load_detector
 from watcher.detect.embed import shared_embedder
 from watcher.errors import ConfigError, ModelError
@@ -17,7 +18,9 @@ from watcher.rules.kinds.missing_associate import PERSON, missing_label
 from watcher.rules.kinds.state import ZONE_VOTE
 from watcher.rules.spec import MissingAssociateRule, StateRule
 from watcher.scene.classify import Examples, FewShot, example_images, how_to_add, load_examples
-from watcher.types import Box, Frame, Image, Observation, Track, Vote
+from watcher.types import Box, Frame, Image, Observation, Track, Vote, Votes
+
+R = TypeVar("R", StateRule, MissingAssociateRule)
 
 
 def zone_box(points: Sequence[tuple[float, float]], frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -34,7 +37,7 @@ def zone_box(points: Sequence[tuple[float, float]], frame_size: tuple[int, int])
 
 
 def _with_votes(obs: Observation, rule: str, votes: Mapping[int, Vote]) -> Observation:
-    return replace(obs, votes={**obs.votes, rule: dict(votes)})
+    return replace(obs, facts={**obs.facts, rule: Votes(dict(votes))})
 
 
 class StateAnalyzer:
@@ -135,22 +138,34 @@ def example_folder(examples: str | None, rule: str, base_dir: Path | None) -> Pa
     return folder if folder.is_absolute() else (base_dir or Path.cwd()) / folder
 
 
-def vote_analyzers(
-    camera: str, config: Config, base_dir: Path | None
-) -> list[StateAnalyzer | MissingAssociateAnalyzer]:
-    """Analyzers for the `state` and `missing_associate` rules of `camera`; ConfigError without examples."""
-    zones = {z.name: z.points for z in config.zones if z.camera == camera}
-    analyzers: list[StateAnalyzer | MissingAssociateAnalyzer] = []
-    for i, rule in enumerate(config.rules):
-        if rule.camera != camera or not rule.enabled:
-            continue
-        if isinstance(rule, StateRule):
-            examples = _examples(rule.examples, rule.name, base_dir, [rule.when], f"rules[{i}].examples")
-            classifier = FewShot(examples, shared_embedder(), rule.k, rule.min_similarity)
-            analyzers.append(StateAnalyzer(rule, zones[rule.zone], classifier))
-        elif isinstance(rule, MissingAssociateRule):
-            analyzers.append(_missing_associate(rule, i, config, base_dir))
+def state_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None) -> list[StateAnalyzer]:
+    """One zone-crop classifier per `state` rule of `camera`; ConfigError without examples."""
+    zones = {z.name: z.points for z in config.zones if z.camera == camera.name}
+    analyzers: list[StateAnalyzer] = []
+    for i, rule in _rules_of(camera, config, StateRule):
+        examples = _examples(rule.examples, rule.name, base_dir, [rule.when], f"rules[{i}].examples")
+        classifier = FewShot(examples, shared_embedder(), rule.k, rule.min_similarity)
+        analyzers.append(StateAnalyzer(rule, zones[rule.zone], classifier))
     return analyzers
+
+
+def missing_associate_analyzers(
+    camera: CameraConfig, config: Config, base_dir: Path | None
+) -> list[MissingAssociateAnalyzer]:
+    """One per-person vote per `missing_associate` rule of `camera`; ConfigError without examples or model."""
+    return [
+        _missing_associate(rule, i, config, base_dir)
+        for i, rule in _rules_of(camera, config, MissingAssociateRule)
+    ]
+
+
+def _rules_of(camera: CameraConfig, config: Config, spec: type[R]) -> list[tuple[int, R]]:
+    """The enabled rules of `camera` of one spec class, with their index in `config.rules`."""
+    return [
+        (i, rule)
+        for i, rule in enumerate(config.rules)
+        if isinstance(rule, spec) and rule.camera == camera.name and rule.enabled
+    ]
 
 
 def _missing_associate(

@@ -8,9 +8,9 @@ import supervision as sv
 
 from watcher.config import AreaRule, Config, TrackerConfig, ZoneConfig
 from watcher.ground import GroundPlane
+from watcher.rules.kinds.area_mask import AreaAnalyzer, area_analyzers, colour_mask
 from watcher.rules.spec import HsvRange
 from watcher.scene import Scene
-from watcher.scene.colour_mask import AreaAnalyzer, area_analyzers, colour_mask
 from watcher.types import AreaMeasure, Frame, Observation, Track
 
 YELLOW = HsvRange(lower=(20, 100, 100), upper=(35, 255, 255))
@@ -50,7 +50,7 @@ def test_area_counts_only_the_part_inside_the_zone() -> None:
     # 40x10 px from x = 80; the zone covers x = 0..100 with its edge column, so 21 columns are in it.
     frame = frame_with((0, 255, 255), (80, 0, 120, 10))
     obs = AreaAnalyzer([area_rule(hsv=YELLOW.model_dump())], [ZONE]).analyze(frame, observation())
-    assert obs.areas == {"r": AreaMeasure(px=210.0, fraction=210.0 / (101 * 100), m2=None)}
+    assert obs.facts == {"r": AreaMeasure(px=210.0, fraction=210.0 / (101 * 100), m2=None)}
 
 
 def test_instance_masks_of_the_rule_classes_are_measured() -> None:
@@ -63,7 +63,7 @@ def test_instance_masks_of_the_rule_classes_are_measured() -> None:
     obs = AreaAnalyzer([area_rule(classes=["car"], zone=None)], [ZONE]).analyze(
         frame_with((0, 0, 0), (0, 0, 0, 0)), observation(*tracks)
     )
-    assert obs.areas["r"].px == 200.0
+    assert obs.facts["r"].px == 200.0
 
 
 def test_a_track_without_a_mask_is_cut_out_of_its_box_by_colour() -> None:
@@ -72,7 +72,7 @@ def test_a_track_without_a_mask_is_cut_out_of_its_box_by_colour() -> None:
     obs = AreaAnalyzer([area_rule(classes=["car"], zone=None)], [ZONE]).analyze(
         frame_with((0, 255, 255), (10, 10, 26, 22)), observation(track)
     )
-    assert obs.areas["r"].px == 16 * 12
+    assert obs.facts["r"].px == 16 * 12
 
 
 def test_a_rule_is_measured_at_its_own_rate_and_holds_its_value_in_between() -> None:
@@ -80,7 +80,7 @@ def test_a_rule_is_measured_at_its_own_rate_and_holds_its_value_in_between() -> 
     yellow = frame_with((0, 255, 255), (10, 10, 30, 30))
     black = frame_with((0, 0, 0), (0, 0, 0, 0))
     measured = [
-        analyzer.analyze(dataclasses.replace(image, timestamp=t), observation()).areas["r"].px
+        analyzer.analyze(dataclasses.replace(image, timestamp=t), observation()).facts["r"].px  # type: ignore[attr-defined]
         for image, t in ((yellow, 0.0), (black, 1.0), (black, 4.9), (black, 5.0))
     ]
     assert measured == [400.0, 400.0, 400.0, 0.0]
@@ -93,7 +93,7 @@ def test_with_a_ground_plane_the_area_is_in_square_metres() -> None:
     obs = AreaAnalyzer([area_rule(hsv=YELLOW.model_dump(), zone=None)], [ZONE], plane).analyze(
         frame, observation()
     )
-    assert obs.areas["r"].m2 == pytest.approx(4.0)
+    assert obs.facts["r"].m2 == pytest.approx(4.0)
 
 
 def test_scene_hands_segmentation_masks_to_the_tracks() -> None:
@@ -123,6 +123,6 @@ def test_a_covered_occupancy_rule_measures_only_still_objects() -> None:
     frame = frame_with((0, 255, 255), (10, 10, 26, 22))
     moving = Track(1, "car", 0.9, (6.0, 6.0, 30.0, 26.0))
     still = dataclasses.replace(moving, stationary=True, stationary_since=0.0)
-    assert analyzer.analyze(frame, observation(moving)).areas["kerb"].px == 0.0
+    assert analyzer.analyze(frame, observation(moving)).facts["kerb"].px == 0.0
     later = dataclasses.replace(frame, timestamp=1.0)
-    assert analyzer.analyze(later, observation(still)).areas["kerb"].px == 16 * 12
+    assert analyzer.analyze(later, observation(still)).facts["kerb"].px == 16 * 12
