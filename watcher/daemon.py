@@ -6,19 +6,11 @@ import logging
 import queue
 import signal
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from watcher.annotate import FrameAnnotator
-from watcher.capture import (
-    CaptureStatus,
-    CaptureThread,
-    detect_stream,
-    missing_video_files,
-    open_source,
-    redact_url,
-)
+from watcher.capture import CaptureThread, detect_stream, missing_video_files, open_source, redact_url
 from watcher.clock import Clock, SystemClock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
@@ -35,7 +27,7 @@ from watcher.sinks.assemble import build_sinks, data_path
 from watcher.sinks.snapshots import SnapshotListener, save_frame
 from watcher.sinks.store.db import set_aside_if_corrupt
 from watcher.sinks.store.recovery import load_states, save_states
-from watcher.status import HealthSampler
+from watcher.status import CameraStatus, HealthSampler, mean_tail
 from watcher.types import Event, Frame, Image, Observation
 
 log = logging.getLogger("watcher")
@@ -48,17 +40,6 @@ RECONNECT_MAX_S = 3.0
 # One worker serves every camera: when several detect at once it falls a few frames behind, and a
 # short backlog lets it catch up instead of dropping them (0.4 s at 10 fps; docs/performance.md).
 BACKLOG_FRAMES = 4
-
-
-@dataclass(frozen=True)
-class CameraStatus:
-    """A camera's capture status plus what the pipeline did with it."""
-
-    name: str
-    capture: CaptureStatus | None
-    error: str | None
-    frames_processed: int
-    frames_detected: int
 
 
 class Daemon:
@@ -123,7 +104,9 @@ class Daemon:
         """Told (camera, path or None when it failed) of each snapshot asked for, on the worker thread."""
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}
-        health = HealthSampler(self, self.clock).sample
+        self._status: tuple[CameraStatus, ...] = ()
+        self.publish_status()
+        health = HealthSampler(self.status, self.clock).sample
         sinks = build_sinks(
             config,
             base_dir,
@@ -143,17 +126,26 @@ class Daemon:
         """Version of the last rule-state snapshot handed to the sinks."""
 
     def status(self) -> list[CameraStatus]:
-        """One status row per configured (enabled) camera."""
-        return [
+        """One status row per configured (enabled) camera, as the worker last published them;
+        safe from any thread (the MQTT status topic and the dashboards read it)."""
+        return list(self._status)
+
+    def publish_status(self) -> None:
+        """Swap in the cameras' status now; called on the worker's thread (after each round), which
+        owns the counters it reads."""
+        self._status = tuple(
             CameraStatus(
                 name,
                 self.captures[name].status() if name in self.captures else None,
                 self.errors.get(name) or self.faults.reason(name),
                 p.frames_processed,
                 p.frames_detected,
+                detect_ms=mean_tail(p.times.samples.get("detect", ())),
+                motion=obs.motion if (obs := self.last_observation.get(name)) is not None else 0.0,
+                detecting=not p.paused,
             )
             for name, p in self.pipelines.items()
-        ]
+        )
 
     def log_status(self) -> None:
         """One short status line per camera."""
@@ -162,8 +154,6 @@ class Daemon:
                 log.info("camera %s: error: %s", row.name, row.error)
                 continue
             cap = row.capture
-            detect = self.pipelines[row.name].times.samples.get("detect", [])
-            detect_ms = sum(detect[-50:]) / len(detect[-50:]) if detect else 0.0
             log.info(
                 "camera %s: %s%s, %.1f fps in, %d processed, %d detected (%.0f ms), %d dropped, "
                 "%d reconnects",
@@ -173,7 +163,7 @@ class Daemon:
                 cap.fps,
                 row.frames_processed,
                 row.frames_detected,
-                detect_ms,
+                row.detect_ms,
                 cap.frames_dropped,
                 cap.reconnects,
             )
@@ -198,7 +188,9 @@ class Daemon:
                 self._ready.clear()
                 self._apply_commands()
                 self._send_states()
-                if not self._round(last_index):
+                worked = self._round(last_index)
+                self.publish_status()
+                if not worked:
                     wait_s = min(_IDLE_WAIT_MAX_S, next_status - self.clock.monotonic())
                     self.clock.wait(self._ready, wait_s)
                 if self.clock.monotonic() >= next_status:
@@ -208,6 +200,7 @@ class Daemon:
         finally:
             for capture in self.captures.values():
                 capture.stop(timeout=2.0)
+            self.publish_status()
             self.sinks.close(timeout=5.0)
             if self._store is not None:
                 save_states(self._store, self.engine.states(), self.clock.wall().timestamp())

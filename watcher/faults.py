@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 from watcher.clock import Clock
@@ -24,39 +23,35 @@ class _Fault:
 
 
 class CameraFaults:
-    """Which cameras failed on their last frame and why; written by the worker, read by any thread."""
+    """Which cameras failed on their last frame and why; the worker's own (others read its status)."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
         self._faults: dict[str, _Fault] = {}
 
     def failed(self, camera: str, reason: str, exc: BaseException) -> None:
         """Mark `camera` as in error; log one line unless it logged one less than a minute ago."""
         now = self._clock.monotonic()
-        with self._lock:
-            fault = self._faults.get(camera)
-            if fault is not None and now - fault.logged_at < LOG_EVERY_S:
-                fault.reason, fault.active = reason, True
-                fault.quiet += 1
-                return
-            quiet = fault.quiet if fault is not None else 0
-            self._faults[camera] = _Fault(reason, now)
+        fault = self._faults.get(camera)
+        if fault is not None and now - fault.logged_at < LOG_EVERY_S:
+            fault.reason, fault.active = reason, True
+            fault.quiet += 1
+            return
+        quiet = fault.quiet if fault is not None else 0
+        self._faults[camera] = _Fault(reason, now)
         more = f" ({quiet} more failure(s) since the last report)" if quiet else ""
         log.error("camera %s: error: %s%s; the other cameras go on", camera, reason, more)
         log.debug("camera %s: the error's traceback", camera, exc_info=exc)
 
     def recovered(self, camera: str) -> None:
         """`camera` processed a frame without error."""
-        with self._lock:
-            fault = self._faults.get(camera)
-            if fault is None or not fault.active:
-                return
-            fault.active = False
+        fault = self._faults.get(camera)
+        if fault is None or not fault.active:
+            return
+        fault.active = False
         log.info("camera %s: processing frames again", camera)
 
     def reason(self, camera: str) -> str | None:
         """Why `camera` is in error, or None when its last frame went through."""
-        with self._lock:
-            fault = self._faults.get(camera)
-            return fault.reason if fault is not None and fault.active else None
+        fault = self._faults.get(camera)
+        return fault.reason if fault is not None and fault.active else None

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from watcher.capture import CaptureStatus
+from watcher.clock import Clock
 from watcher.errors import SinkError
 
-if TYPE_CHECKING:
-    from watcher.clock import Clock
-    from watcher.daemon import Daemon
-
-# Enough samples to smooth one slow inference, few enough to follow a change within seconds.
 _DETECT_MS_WINDOW = 20
 
 
@@ -76,15 +73,36 @@ class CameraHealth:
             raise SinkError("mqtt", f"camera {camera}: bad status payload: {exc}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class CameraStatus:
+    """What the worker knows of one camera, published whole after each of its rounds."""
+
+    name: str
+    capture: CaptureStatus | None
+    """The capture thread's state, None when the camera could not start (see `error`)."""
+    error: str | None
+    """Why the camera cannot start, or why its last frame failed."""
+    frames_processed: int
+    frames_detected: int
+    detect_ms: float = 0.0
+    """Mean detector time of the last frames, in milliseconds."""
+    motion: float = 0.0
+    """Fraction of the frame that moved in the last processed frame."""
+    detecting: bool = True
+
+
+StatusFn = Callable[[], Sequence[CameraStatus]]
+
+
 class HealthSampler:
-    """Turns `Daemon.status()` and pipeline timings into `CameraHealth` rows; call from any thread.
+    """Turns the daemon's published camera status into `CameraHealth` rows; call from any thread.
 
     The detect rate is the change of the detected-frame counter between two calls, so call it
     at a steady pace, and give each consumer (TUI, MQTT) its own sampler.
     """
 
-    def __init__(self, daemon: Daemon, clock: Clock) -> None:
-        self._daemon = daemon
+    def __init__(self, status: StatusFn, clock: Clock) -> None:
+        self._status = status
         self._clock = clock
         self._last: dict[str, tuple[float, int]] = {}
 
@@ -92,31 +110,23 @@ class HealthSampler:
         """One row per configured camera, in config order."""
         now = self._clock.monotonic()
         rows: list[CameraHealth] = []
-        for status in self._daemon.status():
-            pipeline = self._daemon.pipelines[status.name]
-            detect_fps = self._rate(status.name, now, status.frames_detected)
-            obs = self._daemon.last_observation.get(status.name)
+        for status in self._status():
             common: dict[str, Any] = {
-                "detect_fps": detect_fps,
-                "detect_ms": _mean_tail(pipeline.times.samples.get("detect", ())),
-                "motion": 100.0 * obs.motion if obs is not None else 0.0,
-                "detecting": not pipeline.paused,
+                "detect_fps": self._rate(status.name, now, status.frames_detected),
+                "detect_ms": status.detect_ms,
+                "motion": 100.0 * status.motion,
+                "detecting": status.detecting,
             }
             cap = status.capture
             if cap is None:
                 rows.append(CameraHealth(status.name, "error", status.error, **common))
-            elif status.error is not None:  # it streams, but its frames fail
-                rows.append(
-                    CameraHealth(
-                        status.name, "error", status.error, cap.fps, dropped=cap.frames_dropped, **common
-                    )
-                )
-            else:
-                rows.append(
-                    CameraHealth(
-                        status.name, cap.state, cap.reason, cap.fps, dropped=cap.frames_dropped, **common
-                    )
-                )
+                continue
+            # A camera that streams but whose frames fail (a bug in its detector, analyzer or rule)
+            # is in error too: its capture state alone would look healthy.
+            state, reason = ("error", status.error) if status.error else (cap.state, cap.reason)
+            rows.append(
+                CameraHealth(status.name, state, reason, cap.fps, dropped=cap.frames_dropped, **common)
+            )
         return rows
 
     def _rate(self, camera: str, now: float, detected: int) -> float:
@@ -127,7 +137,8 @@ class HealthSampler:
         return (detected - before[1]) / (now - before[0])
 
 
-def _mean_tail(samples: Sequence[float]) -> float:
-    # Copy first: the worker thread appends to (and trims) this list while we read it.
-    tail = list(samples[-_DETECT_MS_WINDOW:])
+def mean_tail(samples: Sequence[float]) -> float:
+    """Mean of the last detector times: enough to smooth one slow inference, few enough to follow
+    a change within seconds."""
+    tail = samples[-_DETECT_MS_WINDOW:]
     return sum(tail) / len(tail) if tail else 0.0

@@ -56,7 +56,7 @@ def test_an_analyzer_bug_marks_its_camera_error_while_the_other_camera_goes_on(
     daemon = Daemon(config.loads(text, "config.toml", env={}), tmp_path, extra_sinks=[sink])
     buggy = _Buggy()
     daemon.pipelines["yard"].analyzers.append(buggy)
-    sampler = HealthSampler(daemon, daemon.clock)
+    sampler = HealthSampler(daemon.status, daemon.clock)
     with caplog.at_level(logging.INFO, logger="watcher"), running(daemon):
         assert sink.wait_for_events(1, timeout=60)
         assert poll(lambda: buggy.calls >= 5, 30)

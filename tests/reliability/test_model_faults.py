@@ -100,7 +100,7 @@ def test_status_line_and_health_rows_show_the_model_error(
         caplog.clear()  # the load errors logged by the constructor
         with caplog.at_level(logging.INFO, logger="watcher"):
             daemon.log_status()
-        health = HealthSampler(daemon, daemon.clock).sample()
+        health = HealthSampler(daemon.status, daemon.clock).sample()
     finally:
         daemon.sinks.close(5.0)
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("camera porch")] == [

@@ -66,12 +66,13 @@ def _daemon(tmp_path: Path, clock: FakeClock) -> Daemon:
 def test_the_sampler_reports_detect_rate_time_and_pause_per_camera(tmp_path: Path) -> None:
     clock = FakeClock()
     daemon = _daemon(tmp_path, clock)
-    sampler = HealthSampler(daemon, clock)
+    sampler = HealthSampler(daemon.status, clock)
     sampler.sample()
     floor = daemon.pipelines["floor"]
     floor.frames_detected = 10
     floor.times.samples["detect"] = [30.0, 50.0]
     floor.paused = True
+    daemon.publish_status()  # as the worker does after each round
     clock.advance(2.0)
     first, gone = sampler.sample()
     assert (first.camera, first.state, first.detect_fps, first.detect_ms, first.detecting) == (

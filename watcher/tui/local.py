@@ -100,7 +100,7 @@ class LocalFeed:
     def __init__(self, daemon: Daemon, sink: DashboardSink, clock: Clock) -> None:
         self._daemon = daemon
         self._sink = sink
-        self._sampler = HealthSampler(daemon, clock)
+        self._sampler = HealthSampler(daemon.status, clock)
         self._thread = threading.Thread(target=self._run_daemon, name="watcher-daemon", daemon=True)
         self._app: App[None] | None = None
         self._timer: Timer | None = None
