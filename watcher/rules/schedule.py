@@ -36,11 +36,6 @@ class Schedule:
         self._zone = zone_info(timezone)
         self._windows = tuple((_hhmm(w.start), _hhmm(w.end), frozenset(w.days)) for w in windows)
 
-    @property
-    def always(self) -> bool:
-        """True when there are no windows."""
-        return not self._windows
-
     def contains(self, wall: datetime) -> bool:
         """True when `wall` (aware; naive is read as UTC) falls inside a window."""
         if not self._windows:

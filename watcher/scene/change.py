@@ -79,11 +79,6 @@ class ChangeDetector:
         self._last_t: float | None = None
         self._candidates: list[_Candidate] = []
 
-    @property
-    def learned(self) -> bool:
-        """True once the empty-zone background is known."""
-        return self._bg is not None
-
     def update(self, t: float, image: Image, blockers: Sequence[Box]) -> tuple[Region, ...]:
         """Compare the frame at time `t` with the background; `blockers` are person boxes (pixels)."""
         gray = self._crop(image)

@@ -14,7 +14,7 @@ from watcher.scene.labels import labels_of, merge_cross_class, scores_of
 from watcher.scene.stationary import Stationarity
 from watcher.scene.track_state import TrackState
 from watcher.scene.tracker import BoxTracker
-from watcher.scene.zones import ZoneSet
+from watcher.scene.zones import ZoneLookup, ZoneSet
 from watcher.types import WHOLE_FRAME, Box, Observation, Track
 
 
@@ -26,7 +26,8 @@ class Scene:
     ) -> None:
         self._camera = camera
         self._config = tracker
-        self._zones = ZoneSet([z for z in zones if z.camera == camera])
+        self.zones: ZoneLookup = ZoneSet([z for z in zones if z.camera == camera])
+        """The zone test; replaceable by anything with the same two members (the bench times it)."""
         self._tracker = BoxTracker(tracker, detect_fps)
         self._identities = Identities(tracker.lost_track_s)
         self._states: dict[int, TrackState] = {}
@@ -87,8 +88,8 @@ class Scene:
         for gone in [k for k in self._states if k not in self._identities.known]:
             del self._states[gone]
             del self._last_seen[gone]
-        inside = self._zones.contains(xyxy, frame_size)
-        names = self._zones.names
+        inside = self.zones.contains(xyxy, frame_size)
+        names = self.zones.names
         masks = None if merged.mask is None else np.asarray(merged.mask, dtype=bool)
         tracks: list[Track] = []
         for i, key in enumerate(keys):
@@ -112,7 +113,7 @@ class Scene:
 
     def _counts(self, tracks: Sequence[Track]) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
-        for zone in (WHOLE_FRAME, *self._zones.names):
+        for zone in (WHOLE_FRAME, *self.zones.names):
             members = [tr.label for tr in tracks if zone == WHOLE_FRAME or zone in tr.zones]
             counts[zone] = {label: members.count(label) for label in sorted(set(members))}
         return counts

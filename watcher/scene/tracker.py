@@ -57,8 +57,6 @@ class BoxTracker:
                 track_activation_threshold=CONFIDENT_SCORE,
                 high_conf_det_threshold=CONFIDENT_SCORE,
             )
-        self.max_lost_frames = math.ceil(config.lost_track_s * detect_fps)
-        """`lost_track_s` in frames at `detect_fps`: what the library keeps a lost track for."""
 
     def update(self, detections: sv.Detections, t: float) -> npt.NDArray[np.int64]:
         """The library's id for each detection, in input order; -1 where it has none yet."""

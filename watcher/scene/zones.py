@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,17 @@ def pixel_polygon(
     scaled = np.asarray(points, dtype=np.float64) * np.array([w, h], dtype=np.float64)
     pixels: npt.NDArray[np.int64] = np.rint(scaled).astype(np.int64)
     return pixels
+
+
+class ZoneLookup(Protocol):
+    """What the scene asks of its zones: their names and which boxes lie in which."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    def contains(
+        self, xyxy: npt.NDArray[np.floating], frame_size: tuple[int, int]
+    ) -> npt.NDArray[np.bool_]: ...
 
 
 class ZoneSet:

@@ -37,8 +37,3 @@ class RetainedBoard:
             out = [(topic, self._payloads[topic]) for topic in self._dirty]
             self._dirty = {}
             return out
-
-    @property
-    def has_dirty(self) -> bool:
-        with self._lock:
-            return bool(self._dirty)
