@@ -122,8 +122,6 @@ class Daemon:
         self._snapshot_folder = data_path(config.store.snapshots_dir, base_dir)
         self._snapshot_wanted: set[str] = set()
         """Cameras whose next processed frame is saved as a snapshot (`SaveSnapshot`, the dashboard's `s`)."""
-        self._states_sent = -1
-        """Version of the last rule-state snapshot handed to the sinks."""
 
     def status(self) -> list[CameraStatus]:
         """One status row per configured (enabled) camera, as the worker last published them;
@@ -266,11 +264,8 @@ class Daemon:
                 log.exception("camera %s: a snapshot listener failed", camera)
 
     def _send_states(self) -> None:
-        """Hand the sinks the engine's snapshot when it changed since the last one they got."""
-        snapshot = self.engine.snapshot()
-        if snapshot.version != self._states_sent:
-            self._states_sent = snapshot.version
-            self.sinks.submit_states(snapshot)
+        """Hand the sinks the engine's snapshot (the runner skips one they already have)."""
+        self.sinks.submit_states(self.engine.snapshot())
 
     def post(self, command: Command) -> None:
         """Queue a command for the worker thread; safe from any thread (MQTT, TUI)."""

@@ -156,6 +156,7 @@ def run_soak(
     for index in range(frames):
         frame = Frame("floor", index, index / FPS, images[index % len(images)])
         obs, events = pipeline.process(frame)
+        runner.submit_states(engine.snapshot())
         runner.submit_observation(obs)
         for event in events:
             runner.submit_event(event, frame.image)

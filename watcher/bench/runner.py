@@ -163,6 +163,7 @@ class _Run:
                 source = self.feed.sources[i]
                 self.latency.expect(obs.camera, obs.frame_index, source.arrivals.get(frame.index))
                 with self.sink_times.measure("sinks"):
+                    sinks.submit_states(pipeline.engine.snapshot())
                     sinks.submit_observation(obs)
                     for event in events:
                         sinks.submit_event(event, frame.image)

@@ -71,6 +71,7 @@ class SinkRunner:
         self._counts = {sink.name: _Counts() for sink in self._sinks}
         self._thread = threading.Thread(target=self._run, name="watcher-sinks", daemon=True)
         self._started = False
+        self._states_version = -1
 
     def start(self) -> None:
         """Start the sinks' threads, then the delivery thread; once (later calls do nothing).
@@ -98,11 +99,15 @@ class SinkRunner:
             self._cond.notify_all()
 
     def submit_states(self, snapshot: RulesSnapshot) -> None:
-        """Queue the engine's snapshot; submit it before the events of the frame that changed it."""
+        """Queue the engine's snapshot; submit it before the events of the frame that changed it.
+
+        A snapshot of the version already queued is skipped, so call this after every frame.
+        """
         self.start()
         with self._cond:
-            if self._closing or not self._state_sinks:
+            if self._closing or not self._state_sinks or snapshot.version == self._states_version:
                 return
+            self._states_version = snapshot.version
             self._make_room()
             self._queue.append(snapshot)
             self._cond.notify_all()
