@@ -169,8 +169,8 @@ class Daemon:
     def run(self) -> None:
         """Start the sinks and capture, process frames until `stop()`; then flush the sinks.
 
-        Every thread starts here, none in the constructor: a daemon built and never run (as
-        `check-config` does) connects to nothing.
+        Every thread starts here, none in the constructor: a daemon built and never run connects
+        to nothing and reads no camera.
         """
         self.sinks.start()
         for name, capture in self.captures.items():
