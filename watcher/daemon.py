@@ -205,12 +205,13 @@ class Daemon:
             log.info("stopped")
 
     def _round(self, last_index: dict[str, int]) -> bool:
-        """Serve each camera once, round-robin; True when any frame was processed."""
+        """Serve each camera once, round-robin; True when any frame was taken (more may wait)."""
         worked = False
         for name, capture in self.captures.items():
             frame = capture.next(after_index=last_index[name])
             if frame is None:
                 continue
+            worked = True  # the backlog may hold more: look again before waiting for a new one
             last_index[name] = frame.index
             pipeline = self.pipelines[name]
             if capture.reconnects != self._reconnects.get(name, 0):
@@ -218,7 +219,6 @@ class Daemon:
                 pipeline.restart()  # what is in view now may never move: detect it
             if not pipeline.throttle.due(frame.timestamp):
                 continue
-            worked = True
             try:
                 obs, events = pipeline.process(frame)
             except RuleError as exc:  # the camera's other rules went on: their events still go out

@@ -44,6 +44,8 @@ class _Rule:
     kind: RuleKind
     enabled: bool
     schedule: Schedule
+    index: int
+    """Position in config order: where the rule's state sits in a snapshot."""
     episodes: dict[int, _Episode] = field(default_factory=dict)
     last_time: float | None = None
     last_event: str | None = None
@@ -126,7 +128,7 @@ class RulesEngine:
                 raise ConfigError(f"duplicate name {config.name!r}", key=f"rules[{i}].name")
             kind = build_kind(config)
             schedule = Schedule(config.schedule, timezone)
-            rule = _Rule(config, kind, config.enabled, schedule)
+            rule = _Rule(config, kind, config.enabled, schedule, i)
             rule.episode(WHOLE_RULE)
             self._rules[config.name] = rule
             self._by_camera.setdefault(config.camera, []).append(rule)
@@ -154,7 +156,7 @@ class RulesEngine:
                 events.extend(self._step(rule, obs) if in_window else self._off_schedule(rule, obs))
             except Exception as exc:  # one rule's bug must not cost the camera's other rules their events
                 failed = failed or (rule.config.name, exc)
-        self._publish()
+        self._publish(self._by_camera.get(obs.camera, ()))
         if failed is not None:
             name, cause = failed
             raise RuleError(name, f"{type(cause).__name__}: {cause}", events) from cause
@@ -176,11 +178,18 @@ class RulesEngine:
             raise KeyError(rule)
         return found
 
-    def _publish(self) -> None:
-        """Swap in a new snapshot when any rule's state changed (the old one stays whole for readers)."""
-        states = tuple(self._state(rule) for rule in self._rules.values())
-        if [s.details() for s in states] != [s.details() for s in self._snapshot.states]:
-            self._snapshot = RulesSnapshot(states, self._snapshot.version + 1)
+    def _publish(self, rules: Iterable[_Rule] | None = None) -> None:
+        """Swap in a new snapshot when the state of any of `rules` (default: all) changed; the old
+        one stays whole for whoever still reads it."""
+        states = list(self._snapshot.states)
+        changed = False
+        for rule in self._rules.values() if rules is None else rules:
+            state = self._state(rule)
+            if state.details() != states[rule.index].details():
+                states[rule.index] = state
+                changed = True
+        if changed:
+            self._snapshot = RulesSnapshot(tuple(states), self._snapshot.version + 1)
 
     def restore(self, states: Iterable[RuleState]) -> list[str]:
         """Take saved states back before the first observation; the names of the rules restored.
@@ -214,7 +223,7 @@ class RulesEngine:
             return []
         running.enabled = enabled
         events = [] if enabled else self._stop_all(running, running.last_time or 0.0)
-        self._publish()
+        self._publish([running])
         return events
 
     def _off_schedule(self, rule: _Rule, obs: Observation) -> list[Event]:
