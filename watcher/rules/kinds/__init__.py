@@ -51,7 +51,8 @@ KINDS: Mapping[str, tuple[type[RuleBase], Callable[[Any], RuleKind]]] = {
     "state": (StateRule, State),
     "missing_associate": (MissingAssociateRule, MissingAssociate),
 }
-"""Config `kind` to its spec class and `RuleKind` factory; a new kind is one module and one entry here."""
+"""Config `kind` to its spec class and `RuleKind` factory; a new kind is one module and one entry here
+(and, if it needs pixels, its analyzer module here and one entry in `watcher.analyzers.KIND_ANALYZERS`)."""
 
 
 def build_kind(rule: RuleConfig) -> RuleKind:
