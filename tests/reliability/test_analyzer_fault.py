@@ -15,8 +15,9 @@ from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
 from watcher import config
 from watcher.daemon import Daemon
+from watcher.rules.kinds import Occupancy
 from watcher.status import HealthSampler
-from watcher.testing import FakeSink
+from watcher.testing import FakeSink, ScriptedDetector
 from watcher.types import EventType, Frame, Observation
 
 
@@ -73,3 +74,33 @@ def test_an_analyzer_bug_marks_its_camera_error_while_the_other_camera_goes_on(
     assert (status["state"], status["reason"]) == ("error", "unexpected RuntimeError: analyzer bug")
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert errors == ["camera yard: error: unexpected RuntimeError: analyzer bug; the other cameras go on"]
+
+
+WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]  # in zone left_of_tape on every frame
+BROKEN_RULE = """
+[[rules]]
+name = "tape_crowded"
+kind = "occupancy"
+camera = "floor"
+zone = "left_of_tape"
+"""
+
+
+def _bug(self: Occupancy, obs: Observation) -> object:
+    raise ZeroDivisionError("division by zero")
+
+
+def test_a_rule_bug_marks_its_camera_error_and_the_cameras_other_rules_still_fire(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Occupancy, "read", _bug)
+    text = _camera("floor") + BROKEN_RULE + "[store]\nenabled = false\n"
+    sink = FakeSink()
+    cfg = config.loads(text, "config.toml", env={})
+    daemon = Daemon(cfg, tmp_path, detector=ScriptedDetector([WORKER] * 200), extra_sinks=[sink])
+    with running(daemon):
+        assert sink.wait_for_events(1, timeout=30)
+        assert poll(lambda: daemon.status()[0].error is not None, 10)
+        (floor,) = HealthSampler(daemon.status, daemon.clock).sample()
+    assert [(e.type, e.rule) for e in sink.events] == [(EventType.START, "worker_left_of_tape_floor")]
+    assert (floor.state, floor.reason) == ("error", "rule tape_crowded: ZeroDivisionError: division by zero")
