@@ -16,7 +16,7 @@ from pathlib import Path
 from watcher import config
 from watcher.sinks.mqtt import MqttSink, Outbox
 from watcher.status import CameraHealth
-from watcher.types import Event, EventObject, EventType, Observation
+from watcher.types import Event, EventObject, EventType, Observation, RulesSnapshot, RuleState
 
 CAMERAS = ("cam", "door")
 """Two cameras on every node, with the same names on every node: the names users pick collide."""
@@ -55,10 +55,26 @@ def event(node: str, n: int) -> Event:
     return Event(f"{node}-{n}", EventType.START, RULE, "presence", "cam", None, float(n), None, 1, (person,))
 
 
+def states_after(start: Event, version: int) -> RulesSnapshot:
+    """The engine's snapshot once `start` happened: its rule active since the event's start."""
+    state = RuleState(
+        RULE,
+        "cam",
+        "presence",
+        True,
+        start.value,
+        start.start_time,
+        objects=start.objects,
+        last_event=start.id,
+    )
+    return RulesSnapshot((state,), version)
+
+
 def main(node: str, port: int, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = config.loads(CONFIG.format(node=node, port=port), str(folder / "config.toml"))
     sink = MqttSink(cfg, Outbox(folder / "outbox.db"), base_dir=folder, health=lambda: health(node))
+    sink.start()
     for people, camera in enumerate(CAMERAS, start=1):
         sink.handle_observation(Observation(camera, 0, 0.0, (640, 480), (), {"*": {"person": people}}))
     deadline = time.monotonic() + 20
@@ -71,7 +87,9 @@ def main(node: str, port: int, folder: Path) -> None:
     for line in sys.stdin:
         if line.strip() == "event":
             sent += 1
-            sink.handle_event(event(node, sent), None)
+            start = event(node, sent)
+            sink.handle_states(states_after(start, sent))  # as the node's engine hands them over
+            sink.handle_event(start, None)
             print("sent", flush=True)
     sink.close()
 

@@ -83,7 +83,9 @@ class SimNode:
             tracks = (_PERSON,) if here else ()
             counts = {"*": {"person": len(tracks)}, ZONE: {"person": len(tracks)}}
             obs = Observation(camera, self._frame, t, FRAME, tracks, counts)
-            for event in self.engine.process(obs):
+            events = self.engine.process(obs)
+            self.runner.submit_states(self.engine.snapshot())  # as the daemon: states before events
+            for event in events:
                 self.sent.append((event.id, time.monotonic()))
                 self.runner.submit_event(event)
             self.runner.submit_observation(obs)

@@ -37,3 +37,9 @@ class RetainedBoard:
             out = [(topic, self._payloads[topic]) for topic in self._dirty]
             self._dirty = {}
             return out
+
+    @property
+    def has_dirty(self) -> bool:
+        """Whether anything still waits to be sent (a node in the fleet tests waits for none)."""
+        with self._lock:
+            return bool(self._dirty)
