@@ -1,7 +1,7 @@
 """`area`: how much of a zone a mask covers (instance masks of `classes`, or an HSV colour range).
 
 The pixels are measured by the area analyzer (`watcher.rules.kinds.area_mask`) and arrive in
-`Observation.areas`; this kind only applies the thresholds, so the engine never sees pixels.
+the rule's `AreaMeasure` fact; this kind only applies the thresholds, so the engine never sees pixels.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from watcher.rules.spec import StateRule
 from watcher.types import Observation, Votes
 
 ZONE_VOTE = 0
-"""Key of the zone crop's vote in `Observation.votes[rule]` (track ids are used for per-track votes)."""
+"""Key of the zone crop's vote in the rule's `Votes` fact (track ids are used for per-track votes)."""
 
 
 class State:
