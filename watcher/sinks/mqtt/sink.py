@@ -192,10 +192,11 @@ class MqttSink:
         return changed
 
     def _show(self, view: RuleView) -> bool:
+        # Attributes before the state: whoever reacts to a new state finds its attributes current.
         s = view.state
-        changed = self.board.set(self.topics.state(s.camera, s.rule), view.state_payload())
-        changed |= self.board.set(self.topics.attributes(s.camera, s.rule), view.attributes_payload())
-        return self.board.set(self.topics.enabled(s.camera, s.rule), view.enabled_payload()) or changed
+        changed = self.board.set(self.topics.attributes(s.camera, s.rule), view.attributes_payload())
+        changed |= self.board.set(self.topics.enabled(s.camera, s.rule), view.enabled_payload())
+        return self.board.set(self.topics.state(s.camera, s.rule), view.state_payload()) or changed
 
     def _publish_snapshot(self, event: Event, image: Image) -> None:
         zone = self._zones.get((event.camera, event.zone)) if event.zone else None
