@@ -19,6 +19,8 @@ WATCHER_VENV="${WATCHER_VENV:-/opt/watcher}"
 WATCHER_ETC="${WATCHER_ETC:-/etc/watcher}"
 WATCHER_DATA="${WATCHER_DATA:-/var/lib/watcher}"
 SYSTEMD_DIR="${SYSTEMD_DIR:-/etc/systemd/system}"
+# The tested versions of every dependency (constraints.txt, also used by CI and the Docker image).
+CONSTRAINTS="$REPO/constraints.txt"
 APT_PACKAGES=(python3 python3-venv python3-pip libgl1 libglib2.0-0)
 
 DRY_RUN=0
@@ -28,10 +30,13 @@ PRINT_CONFIG=0
 
 usage() {
     cat <<EOF
-usage: $0 [--dry-run] [--source PATH|SPEC] [--with-mosquitto] [--no-start] [--print-config]
+usage: $0 [--dry-run] [--source PATH|SPEC] [--constraints FILE|none] [--with-mosquitto] [--no-start]
+          [--print-config]
 
   --dry-run          print the steps that would run; change nothing
   --source SPEC      what pip installs: a checkout (default: $REPO), a wheel, or "watcher==X"
+  --constraints FILE the versions pip installs (default: $CONSTRAINTS, the tested ones);
+                     "none" for the newest within pyproject.toml's ranges
   --with-mosquitto   also install a local mosquitto broker (apt)
   --no-start         install and enable the service, but do not (re)start it now
   --print-config     print the config this script installs on a first run, and exit
@@ -42,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --dry-run) DRY_RUN=1 ;;
         --source) SOURCE="${2:?--source needs a value}"; shift ;;
+        --constraints) CONSTRAINTS="${2:?--constraints needs a value}"; shift ;;
         --with-mosquitto) APT_PACKAGES+=(mosquitto mosquitto-clients) ;;
         --no-start) START=0 ;;
         --print-config) PRINT_CONFIG=1 ;;
@@ -91,6 +97,15 @@ if [[ $PRINT_CONFIG -eq 1 ]]; then
     exit 0
 fi
 
+PIN=()
+if [[ $CONSTRAINTS != none ]]; then
+    if [[ ! -r $CONSTRAINTS ]]; then
+        echo "install-pi.sh: --constraints $CONSTRAINTS: cannot read it (\"none\" installs unpinned)" >&2
+        exit 2
+    fi
+    PIN=(-c "$CONSTRAINTS")
+fi
+
 if [[ $DRY_RUN -eq 0 && $EUID -ne 0 ]]; then
     echo "install-pi.sh: run as root (sudo $0), or with --dry-run to see the steps" >&2
     exit 1
@@ -134,7 +149,7 @@ else
     run python3 -m venv "$WATCHER_VENV"
 fi
 run "$WATCHER_VENV/bin/pip" install --upgrade --quiet pip
-run "$WATCHER_VENV/bin/pip" install --upgrade --quiet "$SOURCE"
+run "$WATCHER_VENV/bin/pip" install --upgrade --quiet "${PIN[@]}" "$SOURCE"
 
 # 4. Folders: config readable by the service, data private to it.
 run install -d -m 0750 -o root -g "$WATCHER_USER" "$WATCHER_ETC"

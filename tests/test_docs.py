@@ -64,8 +64,8 @@ def test_docgen_writes_a_file_that_then_passes_the_check(tmp_path: Path) -> None
 
 
 QUICK_START = (
-    'pip install -e ".[test]" && watcher run',
-    'pip install -e ".[test]" && python -m pytest -q',
+    'pip install -c constraints.txt -e ".[test]" && watcher run',
+    'pip install -c constraints.txt -e ".[test]" && python -m pytest -q',
 )
 
 

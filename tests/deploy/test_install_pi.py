@@ -52,7 +52,7 @@ def test_first_install_dry_run_lists_every_step_in_order(tmp_path: Path) -> None
         f"+ usermod --append --groups video {u}",
         "+ python3 -m venv T/opt",
         "+ T/opt/bin/pip install --upgrade --quiet pip",
-        f"+ T/opt/bin/pip install --upgrade --quiet {ROOT}",
+        f"+ T/opt/bin/pip install --upgrade --quiet -c {ROOT}/constraints.txt {ROOT}",
         f"+ install -d -m 0750 -o root -g {u} T/etc",
         f"+ install -d -m 0700 -o {u} -g {u} T/data",
         "= writing T/etc/config.toml from the example (data in T/data)",
@@ -116,3 +116,32 @@ def test_unknown_option_is_refused_with_usage(tmp_path: Path) -> None:
     done = subprocess.run(["bash", str(SCRIPT), "--frobnicate"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("install-pi.sh: unknown option --frobnicate\nusage: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "pip_line"),
+    [
+        ((), f"+ T/opt/bin/pip install --upgrade --quiet -c {ROOT}/constraints.txt {ROOT}"),
+        (("--constraints", "none"), f"+ T/opt/bin/pip install --upgrade --quiet {ROOT}"),
+        (("--constraints", "/dev/null"), f"+ T/opt/bin/pip install --upgrade --quiet -c /dev/null {ROOT}"),
+    ],
+)
+def test_pip_installs_the_locked_versions_unless_told_otherwise(
+    tmp_path: Path, args: tuple[str, ...], pip_line: str
+) -> None:
+    pip_lines = [line for line in _dry_run(tmp_path, NO_SUCH_USER, *args) if "pip install" in line]
+    assert pip_lines == ["+ T/opt/bin/pip install --upgrade --quiet pip", pip_line]
+
+
+def test_a_missing_constraints_file_stops_before_installing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    done = subprocess.run(
+        ["bash", str(SCRIPT), "--dry-run", "--constraints", str(missing)],
+        env={**os.environ, "WATCHER_USER": NO_SUCH_USER, "WATCHER_VENV": str(tmp_path / "opt")},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    message = f'install-pi.sh: --constraints {missing}: cannot read it ("none" installs unpinned)\n'
+    assert done.stderr == message
+    assert done.stdout == ""  # checked before the first step
