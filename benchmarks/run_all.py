@@ -14,7 +14,7 @@ from watcher.bench import BenchOptions, BenchResult, make_static_clip, run_bench
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-BOTTLE = Path("/work/shared/media/bottle-detection.mp4")
+BOTTLE = HERE.parent / "tests" / "data" / "bottle-detection.mp4"
 
 
 def scenario(

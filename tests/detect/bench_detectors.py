@@ -1,11 +1,13 @@
 """Measure detectors for models/README.md: accuracy on labelled clip frames and latency, in one run.
 
 Run: .venv/bin/python tests/detect/bench_detectors.py [MEDIA_DIR]   (not collected by pytest)
+MEDIA_DIR defaults to $WATCHER_MEDIA, else ../shared/media beside the checkout.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -19,7 +21,11 @@ from watcher.detect import OnnxDetector, YoloDetector, load_detector
 from watcher.detect.nms import box_iou
 from watcher.types import Image
 
-MEDIA = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/media")
+MEDIA = Path(
+    sys.argv[1]
+    if len(sys.argv) > 1
+    else os.environ.get("WATCHER_MEDIA", Path(__file__).resolve().parents[3] / "shared" / "media")
+)
 ROUNDS = 3
 
 
