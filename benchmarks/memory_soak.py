@@ -13,6 +13,7 @@ import time
 import psutil
 
 from watcher import config, resources
+from watcher.bench.machine import this_machine
 from watcher.capture import FileSource
 from watcher.clock import SystemClock
 from watcher.detect import load_detector
@@ -54,6 +55,7 @@ def main() -> None:
                 "rss_mb_max": round(max(rss for _, rss in samples), 1),
                 "rss_mb_growth_after_first_quarter": round(settled[-1] - settled[0], 1),
                 "rss_mb_every_1000_frames": [round(rss, 1) for _, rss in samples],
+                "machine": this_machine().to_json(),
             },
             indent=2,
         )

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from watcher.bench.machine import this_machine
 from watcher.detect import Letterbox
 from watcher.detect.manifest import models_dir
 from watcher.resources import demo_clip
@@ -55,8 +56,11 @@ def main() -> None:
     print(
         json.dumps(
             {
-                n: {"median_ms": round(statistics.median(v), 2), "min_ms": round(min(v), 2)}
-                for n, v in times.items()
+                **{
+                    n: {"median_ms": round(statistics.median(v), 2), "min_ms": round(min(v), 2)}
+                    for n, v in times.items()
+                },
+                "machine": this_machine().to_json(),
             },
             indent=2,
         )

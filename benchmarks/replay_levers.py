@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher import config, resources
+from watcher.bench.machine import this_machine
 from watcher.capture import FileSource
 from watcher.clock import SystemClock
 from watcher.config import Config
@@ -87,7 +88,7 @@ def main() -> None:
         }
         for r in replays
     }
-    print(json.dumps(result, indent=2))
+    print(json.dumps({**result, "machine": this_machine().to_json()}, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import pytest
 from tests.support.mosquitto import Mosquitto
 from watcher import config
 from watcher.bench import BenchOptions, Summary, make_static_clip, run_bench
+from watcher.bench.machine import this_machine
 from watcher.bench.setup import bench_config
 from watcher.bench.source import TimedFileSource
 from watcher.capture import FileSource, detect_stream
@@ -56,6 +57,10 @@ def test_bench_json_has_the_keys_issue_7_asks_for(bench_json: dict[str, Any]) ->
     required = {"pipeline_fps", "raw_detector_fps", "ratio", "latency_ms", "rss_mb", "cpu_percent"}
     assert required | {"dropped_frames", "stages_ms"} <= set(bench_json)
     assert {"p50", "p95"} <= set(bench_json["latency_ms"])
+
+
+def test_bench_json_records_the_machine_it_was_measured_on(bench_json: dict[str, Any]) -> None:
+    assert bench_json["machine"] == this_machine().to_json()
 
 
 def test_bench_times_every_stage_with_p50_not_above_p95(bench_json: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .machine import Machine
 from .stats import Summary
 
 STAGES = (
@@ -52,6 +53,8 @@ class BenchResult:
     stages: dict[str, Summary]
     mqtt_latency: Summary | None = None
     """Capture → event received by a subscriber on the broker (with `--mqtt`)."""
+    machine: Machine | None = None
+    """The CPU (with the flags that choose int8 kernels) and library versions it ran on."""
 
     @property
     def ratio(self) -> float:
@@ -82,6 +85,7 @@ class BenchResult:
             "latency_ms": self.latency.to_json(),
             "stages_ms": {name: s.to_json() for name, s in self.stages.items()},
             **({"mqtt_latency_ms": self.mqtt_latency.to_json()} if self.mqtt_latency else {}),
+            **({"machine": self.machine.to_json()} if self.machine else {}),
         }
 
     def write_json(self, path: Path) -> None:
@@ -118,4 +122,6 @@ class BenchResult:
             lines.append(
                 f"capture -> MQTT subscriber: p50 {m.p50:.1f} ms, p95 {m.p95:.1f} ms ({m.count} events)"
             )
+        if self.machine is not None:
+            lines.append(self.machine.line())
         return "\n".join(lines)

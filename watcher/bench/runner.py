@@ -21,6 +21,7 @@ from watcher.sinks.assemble import build_sinks
 from watcher.types import Event, Frame, Image, Observation
 
 from .feed import Feed, LiveFeed, PrefetchFeed
+from .machine import this_machine
 from .mqtt_probe import EventProbe
 from .probe import ResourceProbe
 from .raw import RawDetectorLoop
@@ -234,4 +235,5 @@ def run_bench(
         latency=Summary.of(list(run.latency.latency_ms)),
         stages=run.stages(),
         mqtt_latency=mqtt_latency,
+        machine=this_machine(),
     )
