@@ -6,13 +6,17 @@
 # person and car against this machine's float model, and the same events. docs/performance.md has the
 # figures (#arm64-under-emulation).
 #
-#   sudo deploy/arm64-check.sh [--root DIR] [--cpu cortex-a76|cortex-a72]... [MODEL...]
+#   sudo deploy/arm64-check.sh [--root DIR] [--cpu cortex-a76|cortex-a72]... [--step K] [--no-replay]
+#                              [MODEL...]
 #
-# MODEL: a manifest name or an .onnx file (default: yolov8n_int8 yolov8n). Needs root (debootstrap),
-# Debian's qemu-user-static, debootstrap and proot, and the network (Debian's mirror, PyPI). The root
-# (about 1 GB; $WATCHER_ARM64_ROOT, else ~/.cache/watcher-arm64root) is kept between runs: the first
-# takes about 15 minutes, later ones only the model runs. Results: DIR/check/*.json; exit 1 when a
-# model falls short on any CPU.
+# MODEL: a manifest name or an .onnx file (default: yolov8n_int8); this machine always runs the float
+# yolov8n too, the reference. --step K / --no-replay thin the emulated runs (every K-th frame, no
+# replay): the float model is ~10x slower than int8 under qemu, so `--step 8 --no-replay yolov8n`
+# takes minutes per CPU instead of an hour. Needs root (debootstrap), Debian's qemu-user-static,
+# debootstrap and proot, and the network (Debian's mirror, PyPI). The root (about 1 GB;
+# $WATCHER_ARM64_ROOT, else ~/.cache/watcher-arm64root) is kept between runs: the first takes about
+# 15 minutes, later ones only the model runs. Results: DIR/check/<models>/{x86_64,arm64-CPU,
+# compare-CPU}.json; exit 1 when a model falls short on any CPU.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,18 +27,21 @@ HOST_PYTHON="${PYTHON:-$REPO/.venv/bin/python}"
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 MODELS=()
 CPUS=()
+THIN=()
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --root) ROOT="${2:?--root needs a folder}"; shift ;;
         --cpu) CPUS+=("${2:?--cpu needs cortex-a76 or cortex-a72}"); shift ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        --step) THIN+=(--step "${2:?--step needs a number}"); shift ;;
+        --no-replay) THIN+=(--no-replay) ;;
+        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
         -*) echo "arm64-check.sh: unknown option $1" >&2; exit 2 ;;
         *) MODELS+=("$1") ;;
     esac
     shift
 done
-[[ ${#MODELS[@]} -gt 0 ]] || MODELS=(yolov8n_int8 yolov8n)
+[[ ${#MODELS[@]} -gt 0 ]] || MODELS=(yolov8n_int8)
 [[ ${#CPUS[@]} -gt 0 ]] || CPUS=(cortex-a76 cortex-a72)
 ROOT="$(realpath -m "$ROOT")"
 case "$ROOT/" in
@@ -72,7 +79,9 @@ qemu_version() { qemu-aarch64-static --version | sed -n '1s/.*version \([^ ]*\).
 # in_root CMD...: run an arm64 program in the root as CPU (cortex-a76 unless CPU is set), the
 # repository mounted at /repo. The host's CA bundle goes in too (pip trusts it), so a TLS-inspecting
 # proxy that this machine trusts works there. Always through proot -q: qemu's -cpu applies, and no
-# binfmt_misc registration (a kernel setting) is needed.
+# binfmt_misc registration (a kernel setting) is needed. FFmpeg decodes on one thread: its frame
+# threads corrupt the heap under qemu-user 7.2 (glibc aborts with "malloc(): smallbin double linked
+# list corrupted"); a real Pi does not need this.
 in_root() {
     local cpu="${CPU:-cortex-a76}"
     cpuinfo "$cpu" >"$CHECK/cpuinfo-$cpu"
@@ -80,7 +89,7 @@ in_root() {
         -b "$CHECK/cpuinfo-$cpu:/proc/cpuinfo" -b /etc/resolv.conf -b "$REPO:/repo" \
         -b "$CA_BUNDLE:/etc/ssl/certs/host-ca.crt" -w / \
         /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-        PIP_CERT=/etc/ssl/certs/host-ca.crt "$@"
+        PIP_CERT=/etc/ssl/certs/host-ca.crt OPENCV_FFMPEG_CAPTURE_OPTIONS="threads;1" "$@"
 }
 
 step() { printf '== %s\n' "$*"; }
@@ -113,21 +122,27 @@ step "the locked aarch64 wheels and watcher in /check/venv (pip under emulation)
 [[ -x $CHECK/venv/bin/python ]] || in_root python3 -m venv /check/venv
 in_root /check/venv/bin/pip install --quiet --disable-pip-version-check -c /repo/constraints.txt "$WHEEL"
 
-step "x86_64 (this machine): ${MODELS[*]}"
-"$HOST_PYTHON" "$HERE/arm64_check.py" run "$CHECK/x86_64.json" "${MODELS[@]}"
+label="$(printf '%s+' "${MODELS[@]##*/}")"
+OUT="$CHECK/${label%+}"
+mkdir -p "$OUT"
+step "x86_64 (this machine): ${MODELS[*]} and the float reference"
+x86_models=("${MODELS[@]}")
+[[ " ${MODELS[*]} " == *" yolov8n "* ]] || x86_models+=(yolov8n)
+"$HOST_PYTHON" "$HERE/arm64_check.py" run "$OUT/x86_64.json" "${x86_models[@]}"
 verdict=0
 for cpu in "${CPUS[@]}"; do
-    step "arm64 as $cpu (qemu-aarch64): ${MODELS[*]}"
-    rm -f "$CHECK/arm64-$cpu.json"
-    CPU=$cpu in_root /check/venv/bin/python /repo/deploy/arm64_check.py run "/check/arm64-$cpu.json" "${ARM_MODELS[@]}"
+    step "arm64 as $cpu (qemu-aarch64): ${MODELS[*]} ${THIN[*]}"
+    rm -f "$OUT/arm64-$cpu.json"
+    CPU=$cpu in_root /check/venv/bin/python /repo/deploy/arm64_check.py \
+        run "/check/${OUT#"$CHECK/"}/arm64-$cpu.json" "${THIN[@]}" "${ARM_MODELS[@]}"
     # proot exits 0 when the program dies of a signal: the result file is the proof it ran.
-    if [[ ! -s $CHECK/arm64-$cpu.json ]]; then
+    if [[ ! -s $OUT/arm64-$cpu.json ]]; then
         echo "arm64-check.sh: the arm64 run as $cpu wrote no results (crashed under emulation?)" >&2
         exit 1
     fi
-    step "compare x86_64 with $cpu ($CHECK/compare-$cpu.json)"
-    "$HOST_PYTHON" "$HERE/arm64_check.py" compare "$CHECK/x86_64.json" "$CHECK/arm64-$cpu.json" \
-        >"$CHECK/compare-$cpu.json" || verdict=1
-    "$HOST_PYTHON" "$HERE/arm64_check.py" summary "$CHECK/compare-$cpu.json"
+    step "compare x86_64 with $cpu ($OUT/compare-$cpu.json)"
+    "$HOST_PYTHON" "$HERE/arm64_check.py" compare "$OUT/x86_64.json" "$OUT/arm64-$cpu.json" \
+        >"$OUT/compare-$cpu.json" || verdict=1
+    "$HOST_PYTHON" "$HERE/arm64_check.py" summary "$OUT/compare-$cpu.json"
 done
 exit "$verdict"

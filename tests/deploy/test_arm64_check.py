@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "deploy" / "arm64-check.sh"
 
 
 def _check() -> ModuleType:
@@ -94,3 +97,30 @@ def test_run_writes_detections_and_replay_events_of_each_model(tmp_path: Path) -
         ("start", "worker_left_of_tape", "left_of_tape")
     ]
     assert check.compare(out, out) == 0
+
+
+def test_a_thinned_run_without_replay_is_compared_on_its_own_frames(tmp_path: Path) -> None:
+    check = _check()
+    full, thin = tmp_path / "x86.json", tmp_path / "thin.json"
+    check.run(full, ["yolov8n"], replay=False)
+    check.run(thin, ["yolov8n"], step=10, replay=False)
+    assert check.compare(full, thin) == 0
+    report = json.loads(full.read_text())
+    assert report["models"]["yolov8n"]["events"] is None
+
+
+def test_shellcheck_finds_nothing_in_the_arm64_script() -> None:
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    done = subprocess.run(["shellcheck", str(SCRIPT)], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_arm64_root_is_refused_inside_the_repository() -> None:
+    done = subprocess.run(
+        ["bash", str(SCRIPT), "--root", str(ROOT / "arm64root")], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"arm64-check.sh: --root {ROOT / 'arm64root'} is inside the repository; pick a folder outside it\n"
+    )
