@@ -83,7 +83,8 @@ qemu_version() { qemu-aarch64-static --version | sed -n '1s/.*version \([^ ]*\).
 # proxy that this machine trusts works there. Always through proot -q: qemu's -cpu applies, and no
 # binfmt_misc registration (a kernel setting) is needed. FFmpeg decodes on one thread: its frame
 # threads corrupt the heap under qemu-user 7.2 (glibc aborts with "malloc(): smallbin double linked
-# list corrupted"); a real Pi does not need this.
+# list corrupted"), and glibc's restartable sequences are off (qemu-user does not emulate them); a
+# real Pi needs neither. Heap aborts still happen now and then (see the exit check below): rerun.
 in_root() {
     local cpu="${CPU:-cortex-a72}"
     cpuinfo "$cpu" >"$CHECK/cpuinfo-$cpu"
@@ -91,7 +92,8 @@ in_root() {
         -b "$CHECK/cpuinfo-$cpu:/proc/cpuinfo" -b /etc/resolv.conf -b "$REPO:/repo" \
         -b "$CA_BUNDLE:/etc/ssl/certs/host-ca.crt" -w / \
         /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-        PIP_CERT=/etc/ssl/certs/host-ca.crt OPENCV_FFMPEG_CAPTURE_OPTIONS="threads;1" "$@"
+        PIP_CERT=/etc/ssl/certs/host-ca.crt OPENCV_FFMPEG_CAPTURE_OPTIONS="threads;1" \
+        GLIBC_TUNABLES=glibc.pthread.rseq=0 "$@"
 }
 
 step() { printf '== %s\n' "$*"; }
