@@ -84,7 +84,8 @@ qemu_version() { qemu-aarch64-static --version | sed -n '1s/.*version \([^ ]*\).
 # binfmt_misc registration (a kernel setting) is needed. FFmpeg decodes on one thread: its frame
 # threads corrupt the heap under qemu-user 7.2 (glibc aborts with "malloc(): smallbin double linked
 # list corrupted"), and glibc's restartable sequences are off (qemu-user does not emulate them); a
-# real Pi needs neither. Heap aborts still happen now and then (see the exit check below): rerun.
+# real Pi needs neither. Heap aborts still happen now and then (see the exit check below), fewer
+# with one ONNX Runtime thread (--threads 1: the same kernels, so the same results): rerun.
 in_root() {
     local cpu="${CPU:-cortex-a72}"
     cpuinfo "$cpu" >"$CHECK/cpuinfo-$cpu"
@@ -138,7 +139,7 @@ for cpu in "${CPUS[@]}"; do
     step "arm64 as $cpu (qemu-aarch64): ${MODELS[*]} ${THIN[*]}"
     rm -f "$OUT/arm64-$cpu.json"
     CPU=$cpu in_root /check/venv/bin/python /repo/deploy/arm64_check.py \
-        run "/check/${OUT#"$CHECK/"}/arm64-$cpu.json" "${THIN[@]}" "${ARM_MODELS[@]}"
+        run "/check/${OUT#"$CHECK/"}/arm64-$cpu.json" --threads 1 "${THIN[@]}" "${ARM_MODELS[@]}"
     # proot exits 0 when the program dies of a signal: the result file is the proof it ran.
     if [[ ! -s $OUT/arm64-$cpu.json ]]; then
         echo "arm64-check.sh: the arm64 run as $cpu wrote no results (crashed under emulation?)" >&2

@@ -70,9 +70,9 @@ def key(model: str) -> str:
     return Path(model).stem if model.endswith(".onnx") else model
 
 
-def detections(model: str, images: list[tuple[str, np.ndarray]]) -> dict[str, Any]:
+def detections(model: str, images: list[tuple[str, np.ndarray]], threads: int = 2) -> dict[str, Any]:
     """Boxes `[x1, y1, x2, y2, score, label]` per frame and the median detect() time."""
-    detector = load_detector(DetectorConfig(model=model, score_threshold=LOW_SCORE))
+    detector = load_detector(DetectorConfig(model=model, score_threshold=LOW_SCORE, threads=threads))
     detector.detect(images[0][1])  # the first run allocates; it is not timed
     found, times = {}, []
     for frame_id, image in images:
@@ -87,10 +87,11 @@ def detections(model: str, images: list[tuple[str, np.ndarray]]) -> dict[str, An
     return {"detect_ms_median": round(statistics.median(times), 1), "detections": found}
 
 
-def replay_events(model: str, work: Path) -> list[dict[str, Any]]:
+def replay_events(model: str, work: Path, threads: int = 2) -> list[dict[str, Any]]:
     """The events of `watcher replay` on the worker clip with this model."""
     config = work / f"{key(model)}.toml"
-    config.write_text(REPLAY_CONFIG.read_text() + f"\n[detector]\nmodel = {json.dumps(model)}\n")
+    detector = f"\n[detector]\nmodel = {json.dumps(model)}\nthreads = {threads}\n"
+    config.write_text(REPLAY_CONFIG.read_text() + detector)
     events = work / f"{key(model)}.jsonl"
     code = watcher_main(["replay", str(REPLAY_CLIP), "-c", str(config), "--events", str(events)])
     if code != 0:
@@ -99,15 +100,15 @@ def replay_events(model: str, work: Path) -> list[dict[str, Any]]:
     return [{f: e[f] for f in fields} for e in map(json.loads, events.read_text().splitlines())]
 
 
-def run(out: Path, models: list[str], step: int = 1, replay: bool = True) -> None:
+def run(out: Path, models: list[str], step: int = 1, replay: bool = True, threads: int = 2) -> None:
     """Write this machine's detections, timings and replay events of each model to `out`."""
     images = frames()[::step]
     result: dict[str, Any] = {"machine": this_machine().to_json(), "frames": len(images), "models": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for model in models:
             started = time.perf_counter()
-            entry = detections(model, images)
-            entry["events"] = replay_events(model, Path(tmp)) if replay else None
+            entry = detections(model, images, threads)
+            entry["events"] = replay_events(model, Path(tmp), threads) if replay else None
             entry["seconds"] = round(time.perf_counter() - started, 1)
             result["models"][key(model)] = entry
             events = "no replay" if entry["events"] is None else f"{len(entry['events'])} events"
@@ -227,13 +228,14 @@ def main(argv: list[str]) -> int:
     run_args.add_argument("models", nargs="+")
     run_args.add_argument("--step", type=int, default=1)
     run_args.add_argument("--no-replay", action="store_true")
+    run_args.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads")
     compare_args = sub.add_parser("compare")
     compare_args.add_argument("x86", type=Path)
     compare_args.add_argument("arm", type=Path)
     sub.add_parser("summary").add_argument("report", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        run(args.out, args.models, step=args.step, replay=not args.no_replay)
+        run(args.out, args.models, step=args.step, replay=not args.no_replay, threads=args.threads)
         return 0
     if args.command == "compare":
         return compare(args.x86, args.arm)
