@@ -134,12 +134,14 @@ step "x86_64 (this machine): ${MODELS[*]} and the float reference"
 x86_models=("${MODELS[@]}")
 [[ " ${MODELS[*]} " == *" yolov8n "* ]] || x86_models+=(yolov8n)
 "$HOST_PYTHON" "$HERE/arm64_check.py" run "$OUT/x86_64.json" "${x86_models[@]}"
+"$HOST_PYTHON" "$HERE/arm64_check.py" save-frames "$CHECK/frames.npz"
 verdict=0
 for cpu in "${CPUS[@]}"; do
     step "arm64 as $cpu (qemu-aarch64): ${MODELS[*]} ${THIN[*]}"
     rm -f "$OUT/arm64-$cpu.json"
     CPU=$cpu in_root /check/venv/bin/python /repo/deploy/arm64_check.py \
-        run "/check/${OUT#"$CHECK/"}/arm64-$cpu.json" --threads 1 "${THIN[@]}" "${ARM_MODELS[@]}"
+        run "/check/${OUT#"$CHECK/"}/arm64-$cpu.json" --threads 1 --frames /check/frames.npz "${THIN[@]}" \
+        "${ARM_MODELS[@]}"
     # proot exits 0 when the program dies of a signal: the result file is the proof it ran.
     if [[ ! -s $OUT/arm64-$cpu.json ]]; then
         echo "arm64-check.sh: the arm64 run as $cpu wrote no results (crashed under emulation?)" >&2

@@ -65,6 +65,24 @@ def frames() -> list[tuple[str, np.ndarray]]:
     return out
 
 
+def save_frames(out: Path) -> None:
+    """Decode the frames here, once: the arm64 run reads them (`run --frames`) instead of the clips.
+
+    Under qemu-user FFmpeg's decoding aborts now and then with heap corruption, and identical input
+    pixels keep the comparison to the models' kernels (the replay still decodes on arm64).
+    """
+    images = frames()
+    np.savez_compressed(
+        out, ids=np.array([i for i, _ in images]), **{f"f{n}": im for n, (_, im) in enumerate(images)}
+    )
+
+
+def load_frames(path: Path) -> list[tuple[str, np.ndarray]]:
+    """The frames written by `save_frames`."""
+    with np.load(path) as data:
+        return [(str(frame_id), data[f"f{n}"]) for n, frame_id in enumerate(data["ids"])]
+
+
 def key(model: str) -> str:
     """The name results are stored under: the manifest name, or an .onnx file's stem."""
     return Path(model).stem if model.endswith(".onnx") else model
@@ -100,9 +118,16 @@ def replay_events(model: str, work: Path, threads: int = 2) -> list[dict[str, An
     return [{f: e[f] for f in fields} for e in map(json.loads, events.read_text().splitlines())]
 
 
-def run(out: Path, models: list[str], step: int = 1, replay: bool = True, threads: int = 2) -> None:
+def run(
+    out: Path,
+    models: list[str],
+    step: int = 1,
+    replay: bool = True,
+    threads: int = 2,
+    frames_file: Path | None = None,
+) -> None:
     """Write this machine's detections, timings and replay events of each model to `out`."""
-    images = frames()[::step]
+    images = (frames() if frames_file is None else load_frames(frames_file))[::step]
     result: dict[str, Any] = {"machine": this_machine().to_json(), "frames": len(images), "models": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for model in models:
@@ -229,13 +254,18 @@ def main(argv: list[str]) -> int:
     run_args.add_argument("--step", type=int, default=1)
     run_args.add_argument("--no-replay", action="store_true")
     run_args.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads")
+    run_args.add_argument("--frames", type=Path, help="frames from `save-frames` instead of the clips")
+    sub.add_parser("save-frames").add_argument("out", type=Path)
     compare_args = sub.add_parser("compare")
     compare_args.add_argument("x86", type=Path)
     compare_args.add_argument("arm", type=Path)
     sub.add_parser("summary").add_argument("report", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        run(args.out, args.models, step=args.step, replay=not args.no_replay, threads=args.threads)
+        run(args.out, args.models, args.step, not args.no_replay, args.threads, args.frames)
+        return 0
+    if args.command == "save-frames":
+        save_frames(args.out)
         return 0
     if args.command == "compare":
         return compare(args.x86, args.arm)
