@@ -124,3 +124,12 @@ def test_the_arm64_root_is_refused_inside_the_repository() -> None:
     assert done.stderr == (
         f"arm64-check.sh: --root {ROOT / 'arm64root'} is inside the repository; pick a folder outside it\n"
     )
+
+
+def test_saved_frames_are_the_clips_frames_pixel_for_pixel(tmp_path: Path) -> None:
+    check = _check()
+    check.save_frames(tmp_path / "frames.npz")
+    saved = check.load_frames(tmp_path / "frames.npz")
+    decoded = check.frames()
+    assert [frame_id for frame_id, _ in saved] == [frame_id for frame_id, _ in decoded]
+    assert all((a == b).all() for (_, a), (_, b) in zip(saved, decoded, strict=True))
