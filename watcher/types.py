@@ -92,10 +92,21 @@ class Votes:
 
 
 @dataclass(frozen=True, slots=True)
+class Learning:
+    """How far a `left_object` zone has learned its empty look."""
+
+    status: str
+    """`learned`, or `learning` with the reason it is not done yet (e.g. a person in the zone)."""
+    known: float
+    """Share of the zone whose background is learned (0..1)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Regions:
     """The still, new regions the change detector found in a `left_object` rule's zone."""
 
     regions: tuple[Region, ...]
+    learning: Learning | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,3 +116,48 @@ def test_confirmed_object_split_in_two_and_joined_again_stays_the_same_object() 
     reported = [i / 2 for i, r in enumerate(results) if r]
     assert reported == [i / 2 for i in range(7, 18)]
     assert [r.first_seen for r in results[-1]] == [2.0]
+
+
+def _flicker(t: float) -> Image:
+    """The floor with a blinking patch in its top-left corner: the zone is never wholly quiet."""
+    out = _floor()
+    if int(t * 2) % 2:
+        out[0:20, 0:30] = 250
+    return out
+
+
+def test_zone_never_wholly_quiet_still_learns_from_the_pixels_that_hold_still() -> None:
+    detector = ChangeDetector(ZONE, SIZE, PARAMS)
+    results = [detector.update(t, image, b) for t, image, b in _steps(0, 2, _flicker)]
+    assert (detector.learning.status, round(detector.learning.known, 2)) == ("learned", 0.97)
+    # The parcel put down after learning is found; the blinking patch, never learned, is not.
+    results += [detector.update(t, image, b) for t, image, b in _steps(2, 5, lambda t: _with_box(_flicker(t)))]
+    assert [i / 2 for i, r in enumerate(results) if r] == [3.5, 4.0, 4.5]
+    assert results[-1][0].box == pytest.approx((60, 50, 90, 75), abs=3)
+
+
+def test_learning_says_why_it_is_not_done_while_a_person_stands_in_the_zone() -> None:
+    detector = ChangeDetector(ZONE, SIZE, PARAMS)
+    statuses = [
+        (t, detector.learning.status)
+        for t, image, b in _steps(0, 3, lambda t: _floor(), [PERSON]) + _steps(3, 5, lambda t: _floor())
+        if detector.update(t, image, b) == ()
+    ]
+    # The reason shows once it has held settle_s (1 s); learned as soon as the pixels are.
+    assert [s for t, s in statuses if t in (0.0, 1.0, 3.0, 4.0)] == [
+        "learning",
+        "learning: a person is in the zone",
+        "learning: a person is in the zone",
+        "learned",
+    ]
+
+
+def test_object_there_from_the_start_taken_then_another_placed_is_found() -> None:
+    frames = (
+        _steps(0, 2, lambda t: _with_box(_floor()))
+        + _steps(2, 5, lambda t: _floor())
+        + _steps(5, 8, lambda t: _with_box(_floor(), x=20, y=20))
+    )
+    reported = [i / 2 for i, r in enumerate(_feed(frames)) if r]
+    # Taken at 2.0: the bare floor is absorbed; the new parcel at 5.0 settles by 6.5.
+    assert reported == [6.5, 7.0, 7.5]

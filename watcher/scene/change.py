@@ -1,8 +1,10 @@
 """Class-agnostic change detection in one zone: new, still regions against a learned background.
 
 `left_object` needs "something new lies here" without a detector class for it (parcels are not a
-COCO class). The background is learned while the zone is empty of people and still; afterwards
-each frame is compared with it, after a gain correction so a global lighting change does not count.
+COCO class). The background is learned pixel by pixel: a pixel that holds still for `learn_s` with
+no person over it is learned, so a zone that starts with an object in it, or that is never wholly
+quiet (a hand elsewhere in it, noise), still learns. Once most of the zone is known each frame is
+compared with it (the rest keeps learning), after a gain correction so a global lighting change does not count.
 Regions covered by a person track are ignored, regions that move are not reported, and a region
 that turns out to be background uncovered by a removed object (fewer edges now than in the
 background) is absorbed, so the background follows what the zone looks like empty.
@@ -18,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from watcher.types import Box, Image, Region
+from watcher.types import Box, Image, Learning, Region
 
 F32 = npt.NDArray[np.float32]
 Mask = npt.NDArray[np.bool_]
@@ -31,7 +33,9 @@ class ChangeParams:
     min_region: float = 0.002
     """Smallest changed region, as a fraction of the frame."""
     learn_s: float = 5.0
-    """Empty, still zone time needed before the background counts as learned."""
+    """How long a pixel must hold still, with no person over it, to count as learned background."""
+    learned_share: float = 0.9
+    """Share of the zone that must be learned before regions are looked for (the rest keeps learning)."""
     settle_s: float = 1.0
     """A region must hold still this long before it is reported (or absorbed, if uncovered)."""
     threshold: float = 30.0
@@ -40,6 +44,32 @@ class ChangeParams:
     """Time constant of the background's adaptation to slow lighting drift (unchanged pixels only)."""
     work_px: int = 240
     """The zone's bounding box is scaled so its longer side is at most this many pixels."""
+
+
+LEARNED = "learned"
+LEARNING = "learning"
+LEARNING_PERSON = "learning: a person is in the zone"
+LEARNING_MOVING = "learning: the zone keeps moving"
+"""What `ChangeDetector.learning` says; the reason names what keeps pixels from being learned."""
+
+
+@dataclass(slots=True)
+class _Debounced:
+    """A status that changes only once a new value has held for `hold_s` (LEARNED at once), so a
+    hand passing for a frame does not flip what the log, MQTT and the dashboards say."""
+
+    value: str
+    hold_s: float
+    _next: str | None = None
+    _since: float = 0.0
+
+    def feed(self, t: float, value: str) -> None:
+        if value == self.value:
+            self._next = None
+        elif value == LEARNED or (value == self._next and t - self._since >= self.hold_s - 1e-6):
+            self.value, self._next = value, None
+        elif value != self._next:
+            self._next, self._since = value, t
 
 
 @dataclass(slots=True)
@@ -73,8 +103,12 @@ class ChangeDetector:
         self._p = params
         self._min_px = params.min_region * w * h * self._scale**2
         self._bg: F32 | None = None
-        self._learn: list[F32] = []
-        self._learn_since: float | None = None
+        self._known: Mask = np.zeros_like(self._zone)
+        """Pixels whose background is learned; only these are compared."""
+        self._ref: F32 | None = None
+        self._still_since = np.zeros(self._zone.shape, np.float64)
+        self._learned = False
+        self._status = _Debounced(LEARNING, params.settle_s)
         self._prev: F32 | None = None
         self._last_t: float | None = None
         self._candidates: list[_Candidate] = []
@@ -87,17 +121,21 @@ class ChangeDetector:
         dt = 0.0 if self._last_t is None else max(0.0, t - self._last_t)
         self._last_t = t
         moving = np.zeros_like(self._zone) if prev is None else _diff(gray, prev) > self._p.threshold / 2
-        quiet = not (blocked & self._zone).any() and moving[self._zone].mean() < 0.01
-        if self._bg is None:
-            self._learn_background(t, gray, quiet)
+        person = bool((blocked & self._zone).any())
+        quiet = not person and moving[self._zone].mean() < 0.01
+        if not self._known[self._zone].all():
+            self._learn_pixels(t, gray, blocked)
+        self._status.feed(t, self._raw_status(person, quiet))
+        if self._bg is None or not self._learned:
             return ()
         bg = self._bg
-        adjusted = gray / _gain(gray, bg, self._zone & ~blocked)
+        live = self._zone & self._known
+        adjusted = gray / _gain(gray, bg, live & ~blocked)
         changed = self._changed(adjusted, bg)
         regions = self._track(t, adjusted, changed, moving, blocked)
         if quiet:
             alpha = np.float32(1.0 - math.exp(-dt / self._p.drift_tau_s))
-            keep = changed | ~self._zone
+            keep = changed | ~live
             bg = self._bg  # re-read: _track may have absorbed uncovered background
             self._bg = np.where(keep[..., None], bg, bg + alpha * (adjusted - bg)).astype(np.float32)
         return regions
@@ -120,19 +158,35 @@ class ChangeDetector:
             cv2.rectangle(mask, (int(p1[0]), int(p1[1])), (math.ceil(p2[0]), math.ceil(p2[1])), 1, -1)
         return mask.astype(bool)
 
-    def _learn_background(self, t: float, gray: F32, quiet: bool) -> None:
-        if not quiet:
-            self._learn, self._learn_since = [], None
-            return
-        if self._learn_since is None:
-            self._learn_since = t
-        self._learn = [*self._learn[-19:], gray]
-        if t - self._learn_since >= self._p.learn_s:
-            self._bg = np.median(np.stack(self._learn), axis=0).astype(np.float32)
-            self._learn = []
+    @property
+    def learning(self) -> Learning:
+        """Whether the background is learned, or why not yet, and how much of the zone is known."""
+        return Learning(self._status.value, float(self._known[self._zone].mean()) if self._zone.any() else 1.0)
+
+    def _learn_pixels(self, t: float, gray: F32, blocked: Mask) -> None:
+        """Learn each pixel that has held still (within half the change threshold) for `learn_s`."""
+        if self._ref is None or self._bg is None:
+            self._ref, self._bg = gray.copy(), gray.copy()
+            self._still_since[:] = t
+        stirred = (_diff(gray, self._ref) > self._p.threshold / 2) | blocked
+        self._ref = np.where(stirred[..., None], gray, self._ref).astype(np.float32)
+        self._still_since[stirred] = t
+        ready = self._zone & ~self._known & (t - self._still_since >= self._p.learn_s - 1e-6)
+        if ready.any():
+            self._bg = np.where(ready[..., None], self._ref, self._bg).astype(np.float32)
+            self._known |= ready
+        if not self._learned and self._known[self._zone].mean() >= self._p.learned_share:
+            self._learned = True
+
+    def _raw_status(self, person: bool, quiet: bool) -> str:
+        if self._learned:
+            return LEARNED
+        if person:
+            return LEARNING_PERSON
+        return LEARNING if quiet else LEARNING_MOVING
 
     def _changed(self, adjusted: F32, bg: F32) -> Mask:
-        fg = ((_diff(adjusted, bg) > self._p.threshold) & self._zone).astype(np.uint8)
+        fg = ((_diff(adjusted, bg) > self._p.threshold) & self._zone & self._known).astype(np.uint8)
         kernel = np.ones((3, 3), np.uint8)
         fg = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel), dtype=np.uint8)
         # Closing joins the fragments of one object (a clear bottle differs only at its label and cap).
@@ -145,7 +199,9 @@ class ChangeDetector:
         count, labels, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
         kept: list[_Candidate] = []
         regions: list[Region] = []
-        for i in range(1, count):
+        # Largest first: when a region splits (a bottle's cap from its body), the biggest part keeps
+        # the region's history and the others count as its fragments.
+        for i in sorted(range(1, count), key=lambda i: -int(stats[i][4])):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < self._min_px:
                 continue
@@ -161,9 +217,16 @@ class ChangeDetector:
                 kept.append(cand)
                 regions.append(self._region(cand, area))
                 continue
-            if blocked[component].mean() > 0.3:
-                continue  # a person (or what they carry) standing there: never a new left object
             still = moving[component].mean() < 0.05
+            if blocked[component].mean() > 0.3:
+                # A person (or what they carry) there: never decided while covered. A region seen
+                # before keeps its history, so a passing (or false) person box over a placed bottle
+                # does not restart its settling.
+                if cand is not None:
+                    cand.last_seen = t
+                    cand.still_since = cand.still_since if still else None
+                    kept.append(cand)
+                continue
             cand = cand or _Candidate(box, t, None, t)
             cand.box, cand.last_seen = box, t
             cand.still_since = (cand.still_since or t) if still else None

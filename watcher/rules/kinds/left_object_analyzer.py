@@ -29,7 +29,7 @@ class LeftObjectAnalyzer:
             if detector is None or detector.frame_size != frame.size:
                 # A new resolution (a camera reconfigured) invalidates the learned background.
                 detector = self._detectors[zone.name] = ChangeDetector(zone.points, frame.size, zone.params)
-            found = Regions(detector.update(frame.timestamp, frame.image, blockers))
+            found = Regions(detector.update(frame.timestamp, frame.image, blockers), detector.learning)
             facts.update(dict.fromkeys(zone.rules, found))
         return replace(obs, facts=facts)
 
