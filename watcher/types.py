@@ -263,10 +263,15 @@ class RuleState:
     objects: tuple[EventObject, ...] = field(default=(), compare=False)
     episodes: tuple[OpenEpisode, ...] = field(default=(), compare=False)
     last_event: str | None = field(default=None, compare=False)
+    pending_since: float | None = field(default=None, compare=False)
+    """While idle: since when the condition has held, waiting out `for_s` (None: not pending)."""
+    status: str | None = field(default=None, compare=False)
+    """What the rule's kind says of its readiness, e.g. `left_object`'s "learning: a person is in
+    the zone" or "learned"; None for kinds that are always ready."""
 
     def details(self) -> tuple[object, ...]:
         """Everything the state shows, equality included: what tells one snapshot from the next."""
-        return (self, self.objects, self.episodes, self.last_event)
+        return (self, self.objects, self.episodes, self.last_event, self.pending_since, self.status)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,8 @@ def test_zone_never_wholly_quiet_still_learns_from_the_pixels_that_hold_still() 
     results = [detector.update(t, image, b) for t, image, b in _steps(0, 2, _flicker)]
     assert (detector.learning.status, round(detector.learning.known, 2)) == ("learned", 0.97)
     # The parcel put down after learning is found; the blinking patch, never learned, is not.
-    results += [detector.update(t, image, b) for t, image, b in _steps(2, 5, lambda t: _with_box(_flicker(t)))]
+    later = _steps(2, 5, lambda t: _with_box(_flicker(t)))
+    results += [detector.update(t, image, b) for t, image, b in later]
     assert [i / 2 for i, r in enumerate(results) if r] == [3.5, 4.0, 4.5]
     assert results[-1][0].box == pytest.approx((60, 50, 90, 75), abs=3)
 

@@ -49,6 +49,7 @@ class _Rule:
     episodes: dict[int, _Episode] = field(default_factory=dict)
     last_time: float | None = None
     last_event: str | None = None
+    status: str | None = None
     # A runtime Protocol check costs ~0.1 ms: done once here, not twice per frame.
     each: PerTrackKind | None = field(init=False)
 
@@ -246,6 +247,8 @@ class RulesEngine:
         rule.last_time = obs.time
         events = []
         for key, reading in rule.readings(obs).items():
+            if key == WHOLE_RULE:
+                rule.status = reading.status
             event = self._step_episode(rule, rule.episode(key), obs.time, reading)
             if event is not None:
                 events.append(event)
@@ -327,6 +330,7 @@ class RulesEngine:
                 objects=tuple(o for e in open_ for o in e.objects) if open_ else whole.shown,
                 episodes=tuple(open_),
                 last_event=rule.last_event,
+                status=rule.status,
             )
         episode = rule.episodes[WHOLE_RULE]
         return RuleState(
@@ -339,4 +343,6 @@ class RulesEngine:
             enabled=rule.enabled,
             objects=episode.shown,
             last_event=rule.last_event,
+            pending_since=None if episode.timer.active else episode.timer.start_time,
+            status=rule.status,
         )

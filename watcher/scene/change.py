@@ -4,10 +4,10 @@
 COCO class). The background is learned pixel by pixel: a pixel that holds still for `learn_s` with
 no person over it is learned, so a zone that starts with an object in it, or that is never wholly
 quiet (a hand elsewhere in it, noise), still learns. Once most of the zone is known each frame is
-compared with it (the rest keeps learning), after a gain correction so a global lighting change does not count.
-Regions covered by a person track are ignored, regions that move are not reported, and a region
-that turns out to be background uncovered by a removed object (fewer edges now than in the
-background) is absorbed, so the background follows what the zone looks like empty.
+compared with it (the rest keeps learning), after a gain correction so a global lighting change
+does not count. Regions covered by a person track are ignored, regions that move are not
+reported, and a region that turns out to be background uncovered by a removed object (fewer edges
+now than in the background) is absorbed, so the background follows what the zone looks like empty.
 """
 
 from __future__ import annotations
@@ -161,7 +161,8 @@ class ChangeDetector:
     @property
     def learning(self) -> Learning:
         """Whether the background is learned, or why not yet, and how much of the zone is known."""
-        return Learning(self._status.value, float(self._known[self._zone].mean()) if self._zone.any() else 1.0)
+        known = float(self._known[self._zone].mean()) if self._zone.any() else 1.0
+        return Learning(self._status.value, known)
 
     def _learn_pixels(self, t: float, gray: F32, blocked: Mask) -> None:
         """Learn each pixel that has held still (within half the change threshold) for `learn_s`."""

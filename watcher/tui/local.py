@@ -83,6 +83,7 @@ class DashboardSink:
                 value=state.value,
                 since=since,
                 enabled=state.enabled,
+                status=state.status,
             )
             self._post(RuleChanged(update))
 

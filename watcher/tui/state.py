@@ -79,6 +79,8 @@ class RuleRow:
     since: datetime | None
     """Wall time the current state began, when known."""
     enabled: bool = True
+    status: str | None = None
+    """The kind's readiness (`left_object`: learning or learned), when it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class RuleUpdate:
     since: datetime | None = None
     enabled: bool | None = None
     node: str = ""
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +223,8 @@ class DashboardState:
             changes["kind"] = update.kind
         if update.enabled is not None:
             changes["enabled"] = update.enabled
+        if update.status is not None:
+            changes["status"] = update.status
         # The same state again (MQTT re-publishes every state on reconnect) keeps its since-when.
         if update.active is not None and (update.active, update.value) != (row.active, row.value):
             changes["active"] = update.active

@@ -137,10 +137,12 @@ def _attributes(node: str, camera: str, rule: str, data: Any) -> RuleUpdate:
         raise TypeError("attributes must be a JSON object")
     kind = data.get("kind")
     enabled = data.get("enabled")
+    status = data.get("status")
     return RuleUpdate(
         rule,
         camera,
         kind=None if kind is None else str(kind),
         enabled=None if enabled is None else bool(enabled),
         node=node,
+        status=None if status is None else str(status),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.rules.kinds.helpers import at, car, rule_of, run
+from watcher.rules import RulesEngine
 from watcher.rules.kinds import LeftObject
 from watcher.rules.spec import LeftObjectRule
-from watcher.types import Observation, Region
+from watcher.types import Learning, Observation, Region, Regions
 
 PARCEL = Region(box=(40.0, 60.0, 60.0, 80.0), area=400.0, first_seen=0.0, still_since=0.0)
 
@@ -68,3 +71,24 @@ def test_reading_lists_tracks_then_regions_with_negative_ids() -> None:
         (-1, "object", PARCEL.box),
     ]
     assert reading.value == 2
+
+
+def test_learning_state_and_pending_hold_reach_the_engines_snapshot() -> None:
+    engine = RulesEngine([_rule()])
+    shown: list[tuple[str | None, float | None, bool]] = []
+    for t, learning, regions in [
+        (0.0, Learning("learning: a person is in the zone", 0.4), ()),
+        (1.0, Learning("learned", 0.95), ()),
+        (2.0, Learning("learned", 0.95), (PARCEL,)),
+        (4.0, Learning("learned", 0.95), (PARCEL,)),
+    ]:
+        engine.process(replace(at(t), facts={"r": Regions(regions, learning)}))
+        state = engine.state("r")
+        shown.append((state.status, state.pending_since, state.active))
+    # Pending from 2.0 (for_s = 2) until the start at 4.0.
+    assert shown == [
+        ("learning: a person is in the zone", None, False),
+        ("learned", None, False),
+        ("learned", 2.0, False),
+        ("learned", None, True),
+    ]

@@ -43,6 +43,15 @@ def test_the_attributes_show_the_states_objects_and_last_event() -> None:
     assert attributes["last_event"] == "ev-6"
 
 
+def test_the_attributes_carry_a_kinds_status_only_when_it_has_one() -> None:
+    learning = RuleState(
+        "r", "porch", "left_object", False, 0, None, status="learning: a person is in the zone"
+    )
+    attributes = json.loads(RuleView(learning, "binary_sensor", "step").attributes_payload())
+    assert attributes["status"] == "learning: a person is in the zone"
+    assert "status" not in json.loads(_view("binary_sensor", False, 0).attributes_payload())
+
+
 def test_the_board_marks_only_changed_payloads_and_sends_the_newest() -> None:
     board = RetainedBoard()
     assert board.set("a", b"1")

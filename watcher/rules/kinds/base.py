@@ -18,6 +18,8 @@ class Reading:
     holds: bool
     value: EventValue
     objects: tuple[EventObject, ...] = ()
+    status: str | None = None
+    """What the kind says of its own readiness (`left_object`: learning or learned), if anything."""
 
 
 class RuleKind(Protocol):

@@ -27,4 +27,5 @@ class LeftObject:
         found = obs.fact(self._rule.name, Regions)
         regions = sorted(found.regions if found else (), key=lambda r: (r.first_seen, r.box))
         objects += [EventObject(-1 - i, REGION_LABEL, 1.0, r.box) for i, r in enumerate(regions)]
-        return Reading(holds=bool(objects), value=len(objects), objects=tuple(objects))
+        status = found.learning.status if found and found.learning else None
+        return Reading(holds=bool(objects), value=len(objects), objects=tuple(objects), status=status)

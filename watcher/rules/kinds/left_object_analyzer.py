@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -10,15 +11,19 @@ from watcher.rules.spec import LeftObjectRule
 from watcher.scene.change import ChangeDetector, ChangeParams
 from watcher.types import Frame, Observation, Regions
 
+log = logging.getLogger("watcher.left_object")
+
 
 class LeftObjectAnalyzer:
     """Runs one change detector per zone that `left_object` rules watch; gives each rule its zone's
     `Regions` fact."""
 
-    def __init__(self, zones: Sequence[_Watched], ignore: set[str]) -> None:
+    def __init__(self, camera: str, zones: Sequence[_Watched], ignore: set[str]) -> None:
+        self._camera = camera
         self._zones = tuple(zones)
         self._ignore = frozenset(ignore)
         self._detectors: dict[str, ChangeDetector] = {}
+        self._said: dict[str, str] = {}
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
         """Add the new still regions of each watched zone to the facts of the rules watching it."""
@@ -30,8 +35,24 @@ class LeftObjectAnalyzer:
                 # A new resolution (a camera reconfigured) invalidates the learned background.
                 detector = self._detectors[zone.name] = ChangeDetector(zone.points, frame.size, zone.params)
             found = Regions(detector.update(frame.timestamp, frame.image, blockers), detector.learning)
+            self._say(zone, found)
             facts.update(dict.fromkeys(zone.rules, found))
         return replace(obs, facts=facts)
+
+    def _say(self, zone: _Watched, found: Regions) -> None:
+        """One log line when a zone's learning state changes, so a zone that never learns is seen."""
+        learning = found.learning
+        if learning is None or self._said.get(zone.name) == learning.status:
+            return
+        self._said[zone.name] = learning.status
+        log.info(
+            "%s: zone %s (%s) %s, %.0f%% of its empty look known",
+            self._camera,
+            zone.name,
+            ", ".join(zone.rules),
+            learning.status,
+            100 * learning.known,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,4 +75,4 @@ def left_object_analyzers(camera: str, config: Config) -> list[LeftObjectAnalyze
             zone = watched.setdefault(rule.zone, _Watched(rule.zone, zones[rule.zone], params, ()))
             watched[rule.zone] = replace(zone, rules=(*zone.rules, rule.name))
             ignore.update(rule.ignore_classes)
-    return [LeftObjectAnalyzer(list(watched.values()), ignore)] if watched else []
+    return [LeftObjectAnalyzer(camera, list(watched.values()), ignore)] if watched else []

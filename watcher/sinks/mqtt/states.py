@@ -26,8 +26,10 @@ class RuleView:
         return b"None" if value is None else str(value).encode()
 
     def attributes_payload(self) -> bytes:
-        """JSON attributes: kind, zone, activity, value, since, enabled, objects, last event id."""
+        """JSON attributes: kind, zone, activity, value, since, enabled, objects, last event id, and
+        the kind's readiness (`status`) when it has one."""
         s = self.state
+        status = {} if s.status is None else {"status": s.status}
         return json.dumps(
             {
                 "kind": s.kind,
@@ -41,6 +43,7 @@ class RuleView:
                 ],
                 "last_event": s.last_event,
             }
+            | status
         ).encode()
 
     def enabled_payload(self) -> bytes:
