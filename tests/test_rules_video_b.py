@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from watcher import config
 from watcher.detect import Detector, load_detector
+from watcher.overlay import LINE_H, PANEL_TOP, TONES
 from watcher.replay import ReplayOutputs, ReplayResult, replay
 from watcher.resources import demo_clip
 from watcher.scene.change import ChangeParams
@@ -205,8 +207,9 @@ def _summary(events: tuple[Event, ...], rule: str) -> list[tuple[str, float, flo
 
 @pytest.fixture(scope="module")
 def bottle(detector: Detector, tmp_path_factory: pytest.TempPathFactory) -> tuple[ReplayResult, Path]:
-    report = tmp_path_factory.mktemp("bottle") / "report.png"
-    return _replay(BOTTLE, DATA / "bottle-detection.mp4", detector, ReplayOutputs(report=report)), report
+    folder = tmp_path_factory.mktemp("bottle")
+    outputs = ReplayOutputs(report=folder / "report.png", annotate=folder / "annotated.mp4")
+    return _replay(BOTTLE, DATA / "bottle-detection.mp4", detector, outputs), folder / "report.png"
 
 
 @pytest.fixture(scope="module")
@@ -322,6 +325,37 @@ def test_replay_report_is_a_png_timeline(bottle: tuple[ReplayResult, Path]) -> N
     image = cv2.imread(str(bottle[1]))
     assert image is not None
     assert (image.shape[1] >= 1200, image.shape[0] >= 400) == (True, True)
+
+
+def _frames(path: Path, wanted: set[int]) -> tuple[int, dict[int, np.ndarray]]:
+    capture = cv2.VideoCapture(str(path))
+    count, kept = 0, {}
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            return count, kept
+        if count in wanted:
+            kept[count] = image
+        count += 1
+
+
+def test_annotated_video_draws_the_rule_states_and_the_left_objects_region(
+    bottle: tuple[ReplayResult, Path],
+) -> None:
+    # Frame 597 (20.0 s): the left slot is empty (taken ~518); frame 1100 (36.9 s): a bottle placed
+    # ~836 is a left object, outlined in the slot, and the rule line is red (active).
+    count, drawn = _frames(bottle[1].parent / "annotated.mp4", {597, 1100})
+    _, plain = _frames(DATA / "bottle-detection.mp4", {597, 1100})
+    assert count == 1189
+    differs = {n: np.abs(drawn[n].astype(int) - plain[n].astype(int)).max(axis=2) > 40 for n in drawn}
+    panel = (slice(PANEL_TOP, PANEL_TOP + 3 * LINE_H), slice(6, 200))
+    assert (differs[597][panel].mean() > 0.5, differs[1100][panel].mean() > 0.5) == (True, True)
+    left, table = slice(46, 132), slice(170, 260)  # inside the left zone's edges; bare table
+    rows = slice(300, 318)  # the bottles' bases, above the zone's edge: only a region's outline is drawn
+    assert (differs[597][rows, left].any(), differs[1100][rows, left].any()) == (False, True)
+    assert (differs[597][rows, table].any(), differs[1100][rows, table].any()) == (False, False)
+    red = drawn[1100][PANEL_TOP + 2, 8].astype(int)
+    assert np.abs(red - TONES["active"]).max() < 40
 
 
 @pytest.mark.parametrize("rule", ["left_on_lawn", "left_by_bag"])

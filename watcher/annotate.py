@@ -1,15 +1,17 @@
-"""Draws tracks, zones and counts on a frame (supervision annotators)."""
+"""Draws tracks, zones and counts on a frame (supervision annotators), and what the rules see
+(`watcher.overlay`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import cv2
 import numpy as np
 import supervision as sv
 
 from watcher.config import ZoneConfig
-from watcher.types import WHOLE_FRAME, Image, Observation
+from watcher.overlay import draw_overlay, overlay_items
+from watcher.types import WHOLE_FRAME, Image, Observation, RulesSnapshot
 
 _ZONE_COLOR = sv.Color.from_hex("#ffcc00")
 _TEXT_SCALE = 0.45
@@ -38,16 +40,18 @@ def _text(image: Image, text: str, left: int, top: int, color: sv.Color, backgro
 
 
 class FrameAnnotator:
-    """Draws one camera's zones, tracked boxes with ids, and per-zone counts."""
+    """Draws one camera's zones, tracked boxes with ids, per-zone counts and, given the engine's
+    snapshot, each rule's state (`for_s` by rule name times the pending ones)."""
 
-    def __init__(self, zones: Sequence[ZoneConfig]) -> None:
+    def __init__(self, zones: Sequence[ZoneConfig], for_s: Mapping[str, float] | None = None) -> None:
         self._zones = list(zones)
+        self._for_s = dict(for_s or {})
         self._boxes = sv.BoxAnnotator(thickness=2, color_lookup=sv.ColorLookup.TRACK)
         self._labels = sv.LabelAnnotator(text_scale=0.4, text_padding=3, color_lookup=sv.ColorLookup.TRACK)
         self._masks = sv.MaskAnnotator(opacity=0.4, color_lookup=sv.ColorLookup.TRACK)
 
-    def draw(self, image: Image, obs: Observation | None) -> Image:
-        """A copy of `image` with the observation drawn on it."""
+    def draw(self, image: Image, obs: Observation | None, snapshot: RulesSnapshot | None = None) -> Image:
+        """A copy of `image` with the observation (and the rules' states, if given) drawn on it."""
         out = image.copy()
         height, width = out.shape[:2]
         for zone in self._zones:
@@ -79,5 +83,7 @@ class FrameAnnotator:
                 out = self._masks.annotate(out, detections)
             out = self._boxes.annotate(out, detections)
             out = self._labels.annotate(out, detections, labels=labels)
+        if snapshot is not None:
+            out = draw_overlay(out, overlay_items(obs, snapshot, self._for_s))
         header = f"t={obs.time:.1f}s  {_counts_text(dict(obs.counts.get(WHOLE_FRAME, {})))}"
         return _text(out, header, 6, 6, sv.Color.WHITE, sv.Color.BLACK)

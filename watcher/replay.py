@@ -81,7 +81,10 @@ def replay(
         [r for r in config.rules if r.camera == camera], ids=deterministic_ids(f"{camera}:{video.name}")
     )
     pipeline = CameraPipeline(cam, config, detector, engine, base_dir)
-    annotator = FrameAnnotator([z for z in config.zones if z.camera == camera])
+    annotator = FrameAnnotator(
+        [z for z in config.zones if z.camera == camera],
+        {r.name: r.for_s for r in config.rules if r.camera == camera},
+    )
     source = open_source(cam, SystemClock())
     source.open()
     total = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT)) or None
@@ -121,7 +124,7 @@ def replay(
                 if writer is None:
                     writer = _open_writer(outputs.annotate, source.fps or 10.0, frame.size)
                     stack.callback(writer.release)
-                writer.write(annotator.draw(frame.image, obs))
+                writer.write(annotator.draw(frame.image, obs, engine.snapshot()))
     seconds = time.perf_counter() - started
     video_seconds = last_t + (1.0 / source.fps if source.fps else 0.0)
     if outputs.report is not None:

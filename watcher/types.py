@@ -116,6 +116,8 @@ class AreaMeasure:
     px: float
     fraction: float
     m2: float | None = None
+    mask: npt.NDArray[np.bool_] | None = field(default=None, compare=False, repr=False)
+    """The measured pixels (frame-sized), for drawing what the rule sees."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
