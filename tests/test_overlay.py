@@ -105,11 +105,12 @@ def test_overlay_items_are_the_rule_lines_regions_votes_and_masks_of_the_camera(
         Tint("lawn", mask),
     ]
     tint = items[-1]
-    assert isinstance(tint, Tint) and tint.mask is mask
+    assert isinstance(tint, Tint)
+    assert tint.mask is mask
 
 
 def test_drawn_items_land_on_their_pixels_and_nowhere_else() -> None:
-    obs, snapshot, mask = _scene()
+    obs, snapshot, _mask = _scene()
     image = np.full((SIZE[1], SIZE[0], 3), 128, dtype=np.uint8)
     out = draw_overlay(image, overlay_items(obs, snapshot, {}))
     assert tuple(out[150, 100]) == TONES["active"]  # the region's outline, left edge
