@@ -21,7 +21,7 @@ from watcher.detect import Detector
 from watcher.errors import SourceError
 from watcher.pipeline import CameraPipeline
 from watcher.readahead import ReadAhead
-from watcher.report import CountSample, check_path, draw_report, sample
+from watcher.report import CountSample, StateSample, check_path, draw_report, sample, state_sample
 from watcher.rules import RulesEngine, deterministic_ids
 from watcher.types import Event, Observation
 
@@ -102,6 +102,7 @@ def replay(
         stack.callback(source.close)
         obs: Observation | None = None
         samples: list[CountSample] = []
+        states: list[StateSample] = []
         # Decoding runs a few frames ahead on its own thread while the model works on this one.
         reader = ReadAhead(source, pipeline.throttle, every_frame=outputs.annotate is not None)
         stack.callback(reader.close)
@@ -117,6 +118,7 @@ def replay(
                 _line(obs_out, obs.to_json())
                 if outputs.report is not None:
                     samples.append(sample(obs))
+                    states.append(state_sample(obs.time, engine.snapshot()))
                 for event in new_events:
                     _line(ev_out, event.to_json())
                 events.extend(new_events)
@@ -136,6 +138,7 @@ def replay(
             events=events,
             rules=rules,
             duration=video_seconds,
+            states=states,
         )
     skipped = source.frames_skipped if isinstance(source, FileSource) else 0
     if skipped:

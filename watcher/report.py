@@ -1,4 +1,8 @@
-"""`watcher replay --report OUT.png`: a timeline of object counts and rule states, readable at a glance."""
+"""`watcher replay --report OUT.png`: a timeline of object counts and rule states, readable at a glance.
+
+Each rule's lane shows its events as solid bars, the time its condition was pending (held, but not
+yet for `for_s`) as hatched bars, and a kind's readiness other than ready (a `left_object` zone
+still learning its empty look, and why) as grey bars labelled with the reason."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.errors import ConfigError
-from watcher.types import WHOLE_FRAME, Event, EventType, Observation
+from watcher.types import WHOLE_FRAME, Event, EventType, Observation, RulesSnapshot
 
 SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -28,6 +32,51 @@ class Span:
     start: float
     end: float | None
     value: bool | float | int | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateSample:
+    """The rules' states at one processed frame, as far as the report draws them."""
+
+    time: float
+    pending: frozenset[str]
+    """Rules whose condition holds but not yet for `for_s`."""
+    waiting: Mapping[str, str]
+    """Rule to its kind's status while that is not "learned" (a `left_object` zone learning)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A stretch of one rule's lane: `pending`, or the kind's status (why it is not ready)."""
+
+    rule: str
+    start: float
+    end: float
+    label: str
+
+
+def state_sample(time: float, snapshot: RulesSnapshot) -> StateSample:
+    """What the report keeps of the engine's snapshot after the frame at `time`."""
+    return StateSample(
+        time,
+        frozenset(s.rule for s in snapshot.states if s.pending_since is not None),
+        {s.rule: s.status for s in snapshot.states if s.status is not None and s.status != "learned"},
+    )
+
+
+def bands(samples: Sequence[StateSample], end: float) -> list[Band]:
+    """Runs of equal labels per rule, each until the sample where it changed (the last until `end`)."""
+    found: list[Band] = []
+    open_: dict[tuple[str, str], float] = {}
+    for sample_ in samples:
+        now = {(rule, "pending") for rule in sample_.pending}
+        now |= set(sample_.waiting.items())
+        for key in [k for k in open_ if k not in now]:
+            found.append(Band(key[0], open_.pop(key), sample_.time, key[1]))
+        for key in sorted(now - open_.keys()):
+            open_[key] = sample_.time
+    found += [Band(rule, start, end, label) for (rule, label), start in open_.items()]
+    return sorted(found, key=lambda b: (b.rule, b.start, b.label))
 
 
 def sample(obs: Observation) -> CountSample:
@@ -62,8 +111,10 @@ def draw_report(
     events: Sequence[Event],
     rules: Sequence[str],
     duration: float,
+    states: Sequence[StateSample] = (),
 ) -> None:
-    """Write the timeline: counts per label on top, one lane per rule below (bars = active)."""
+    """Write the timeline: counts per label on top, one lane per rule below (bars = active,
+    hatched = pending, grey = not ready, with the reason)."""
     import matplotlib
 
     matplotlib.use("Agg")  # headless: a daemon host has no display
@@ -92,7 +143,7 @@ def draw_report(
         top.legend(loc="upper left", ncols=min(6, len(labels)), fontsize=9, frameon=False)
     else:
         top.text(0.5, 0.5, "no objects detected", ha="center", va="center", transform=top.transAxes)
-    _lanes(bottom, lanes, spans(events), duration)
+    _lanes(bottom, lanes, spans(events), duration, bands(states, duration))
     bottom.set_xlabel("video time (s)")
     bottom.set_xlim(0, max(duration, times[-1] if times else 0.0, 1e-3))
     fig.tight_layout()
@@ -101,13 +152,24 @@ def draw_report(
     plt.close(fig)
 
 
-def _lanes(ax: object, lanes: list[str], bars: list[Span], duration: float) -> None:
+def _lanes(ax: object, lanes: list[str], bars: list[Span], duration: float, states: list[Band]) -> None:
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
     colours = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
     for row, rule in enumerate(lanes):
         colour = colours[row % len(colours)]
+        for band in (b for b in states if b.rule == rule):
+            width = max(band.end - band.start, 0.05)
+            if band.label == "pending":
+                ax.broken_barh(
+                    [(band.start, width)], (row - 0.25, 0.5), facecolor="none", edgecolor=colour, hatch="///"
+                )
+            else:
+                ax.broken_barh([(band.start, width)], (row - 0.35, 0.7), color="0.8")
+                ax.text(
+                    band.start, row, f" {band.label}", va="center", fontsize=7, color="0.25", clip_on=True
+                )
         for bar in (b for b in bars if b.rule == rule):
             end = duration if bar.end is None else bar.end
             ax.broken_barh(
