@@ -93,7 +93,11 @@ class LeftObjectRule(RuleBase):
     min_region: float = Field(
         0.002, gt=0, le=1, description="Smallest changed region, as a fraction of the frame."
     )
-    learn_s: float = Field(5.0, ge=0, description="Empty-zone time needed to learn the background.")
+    learn_s: float = Field(
+        5.0,
+        ge=0,
+        description="How long a pixel must hold still, with no person over it, to be learned as background.",
+    )
     for_s: float = Field(10.0, ge=0)
     clear_s: float = Field(10.0, ge=0)
 
