@@ -121,3 +121,10 @@ def test_drawn_items_land_on_their_pixels_and_nowhere_else() -> None:
     assert tuple(out[225, 55]) == tuple(expected_tint)  # the lawn mask, clear of any text
     changed = (out != 128).any(axis=2)
     assert not changed[235:, 100:].any()  # below everything drawn
+
+
+def test_a_caption_at_the_right_edge_moves_left_to_stay_whole() -> None:
+    image = np.full((SIZE[1], SIZE[0], 3), 128, dtype=np.uint8)
+    out = draw_overlay(image, [Caption("no_hardhat: no_hardhat 100%", (300, 100), "vote")])
+    drawn = (out != 128).any(axis=2).nonzero()[1]
+    assert (drawn.max(), drawn.min() < 300) == (SIZE[0] - 1, True)

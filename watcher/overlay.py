@@ -140,7 +140,9 @@ def draw_overlay(image: Image, items: Sequence[Item]) -> Image:
 
 def _caption(image: Image, text: str, at: tuple[int, int], colour: tuple[int, int, int]) -> None:
     (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, _SCALE, 1)
-    x, y = at
+    # Kept inside the frame: a caption for a box at the right edge moves left rather than lose its end.
+    x = max(0, min(at[0], image.shape[1] - w - 2 * _PAD))
+    y = max(0, min(at[1], image.shape[0] - h - base - 2 * _PAD))
     cv2.rectangle(image, (x, y), (x + w + 2 * _PAD, y + h + base + 2 * _PAD), colour, -1)
     ink = (0, 0, 0) if sum(colour) > 380 else (255, 255, 255)
     cv2.putText(image, text, (x + _PAD, y + _PAD + h), cv2.FONT_HERSHEY_SIMPLEX, _SCALE, ink, 1, cv2.LINE_AA)
