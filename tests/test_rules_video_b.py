@@ -107,7 +107,6 @@ name = "left_by_bag"
 kind = "left_object"
 camera = "garden"
 zone = "bag"
-learn_s = 3    # people pass in front of the bag often: the longest quiet spell is about 5 s
 for_s = 5
 
 [[rules]]
