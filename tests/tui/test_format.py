@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from watcher.tui.state import RuleRow
 from watcher.tui.widgets.format import duration, rule_state, sparkline, zone_name
+from watcher.tui.widgets.rules import state_cell
 
 
 @pytest.mark.parametrize(
@@ -53,3 +57,11 @@ def test_rule_state_reads_on_off_or_the_value(
 @pytest.mark.parametrize(("zone", "shown"), [("*", "frame"), (None, "frame"), ("lawn", "lawn")])
 def test_the_whole_frame_zone_is_called_frame(zone: str | None, shown: str) -> None:
     assert zone_name(zone) == shown
+
+
+def test_the_rules_state_column_says_why_a_left_object_zone_is_not_ready() -> None:
+    row = RuleRow(
+        "parcel", "porch", "left_object", False, 0, None, status="learning: a person is in the zone"
+    )
+    assert state_cell(row).plain == "off · learning: a person is in the zone"
+    assert state_cell(replace(row, status="learned")).plain == "off"

@@ -42,7 +42,7 @@ class RulesTable(StateTable):
                         name,
                         row.camera,
                         row.kind,
-                        _state(row) if online else offline(),
+                        state_cell(row) if online else offline(),
                         clock_time(row.since),
                         held,
                         _enabled(row),
@@ -52,7 +52,7 @@ class RulesTable(StateTable):
         self.sync(rows, nodes=state.fleet)
 
 
-def _state(row: RuleRow) -> Text:
+def state_cell(row: RuleRow) -> Text:
     """The state, and while a kind is not ready (a `left_object` zone still learning) why not."""
     text = rule_state(row.active, row.value)
     if row.status is not None and row.status != "learned":
