@@ -77,7 +77,7 @@ def _scene() -> tuple[Observation, RulesSnapshot, np.ndarray]:
     facts = {
         "parcel": Regions((PARCEL,), Learning("learned", 1.0)),
         "no_hardhat": Votes({7: Vote("no_hardhat", 0.75, 0.8), 9: Vote("hardhat", 1.0, 0.9)}),
-        "lawn": AreaMeasure(1500.0, 0.25, mask=mask),
+        "lawn": AreaMeasure.of(1500.0, 0.25, None, mask),
     }
     obs = Observation("cam", 30, 10.0, SIZE, (PERSON,), {}, facts=facts)
     snapshot = RulesSnapshot(
@@ -106,7 +106,7 @@ def test_overlay_items_are_the_rule_lines_regions_votes_and_masks_of_the_camera(
     ]
     tint = items[-1]
     assert isinstance(tint, Tint)
-    assert tint.mask is mask
+    assert (tint.mask == mask).all()
 
 
 def test_drawn_items_land_on_their_pixels_and_nowhere_else() -> None:

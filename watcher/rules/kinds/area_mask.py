@@ -121,7 +121,7 @@ class AreaAnalyzer:
             zone_px = float(zone.sum())
             m2 = None if self._ground is None else self._ground.mask_area(mask, frame.size)
             fraction = px / zone_px if zone_px else 0.0
-            measured = AreaMeasure(px=px, fraction=fraction, m2=m2, mask=mask)
+            measured = AreaMeasure.of(px, fraction, m2, mask)
             facts[rule.name] = measured
             self._last[rule.name] = (frame.timestamp, measured)
         return dataclasses.replace(obs, facts=facts)
