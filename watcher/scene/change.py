@@ -46,6 +46,10 @@ class ChangeParams:
     """The zone's bounding box is scaled so its longer side is at most this many pixels."""
 
 
+_SAMPLING_JITTER_S = 0.05
+"""Frames sampled at `detect_fps` from a 25-30 fps camera land up to a source frame early or late:
+three samples at 3 fps can span 0.98 s. A region still for `settle_s` within that counts as settled."""
+
 LEARNED = "learned"
 LEARNING = "learning"
 LEARNING_PERSON = "learning: a person is in the zone"
@@ -232,7 +236,7 @@ class ChangeDetector:
             cand.box, cand.last_seen = box, t
             cand.still_since = (cand.still_since or t) if still else None
             kept.append(cand)
-            if cand.still_since is None or t - cand.still_since < self._p.settle_s:
+            if cand.still_since is None or t - cand.still_since < self._p.settle_s - _SAMPLING_JITTER_S:
                 continue
             cand.new = self._appeared(adjusted, component)
             if cand.new:
