@@ -69,9 +69,9 @@ def test_attributes_topic_sets_kind_and_enabled_but_not_the_state(state: Dashboa
 def test_attributes_topic_carries_a_left_object_zones_learning_state(state: DashboardState) -> None:
     attributes = {"kind": "left_object", "active": False, "status": "learning: a person is in the zone"}
     apply(state, "watcher/floor/parcel/attributes", json.dumps(attributes).encode())
-    assert state.rules["parcel"].status == "learning: a person is in the zone"
+    assert state.rules[("watcher", "parcel")].status == "learning: a person is in the zone"
     apply(state, "watcher/floor/parcel/attributes", json.dumps(attributes | {"status": "learned"}).encode())
-    assert state.rules["parcel"].status == "learned"
+    assert state.rules[("watcher", "parcel")].status == "learned"
 
 
 @pytest.mark.parametrize(("payload", "enabled"), [(b"ON", True), (b"OFF", False)])
