@@ -116,6 +116,10 @@ class FewShot:
         """The vote for one BGR crop."""
         return self.vote(self._embedder.embed([crop])[0])
 
+    def classify_many(self, crops: Sequence[Image]) -> list[Vote]:
+        """The votes for several BGR crops, embedded in one batch (one model call, not one per crop)."""
+        return [self.vote(vector) for vector in self._embedder.embed(crops)] if crops else []
+
     def vote(self, vector: Vectors) -> Vote:
         """The vote for one unit vector: similarity-weighted majority of the k nearest examples."""
         similarities = self.examples.vectors @ vector

@@ -14,7 +14,9 @@ from watcher.config import CameraConfig, Config
 from watcher.detect import Detector, load_detector
 from watcher.detect.embed import shared_embedder
 from watcher.errors import ConfigError, ModelError
-from watcher.rules.kinds.missing_associate import PERSON, missing_label
+from watcher.rules.kinds.filters import matching_tracks
+from watcher.rules.kinds.missing_associate import PERSON, PersonVotes, missing_label
+from watcher.rules.kinds.persons import Persons
 from watcher.rules.kinds.state import ZONE_VOTE
 from watcher.rules.spec import MissingAssociateRule, StateRule
 from watcher.scene.classify import Examples, FewShot, example_images, how_to_add, load_examples
@@ -81,8 +83,10 @@ class MissingAssociateAnalyzer:
     """Votes `<item>` / `no_<item>` for each person in the zone of one `missing_associate` rule.
 
     With an item detector, a person has the item when an item box centre lies in the person's band;
-    the detector runs only on frames with a person in the zone. Without one, the band crop (the head,
-    for the default band) is classified by the few-shot examples.
+    without one, the band crop (the head, for the default band) is classified by the few-shot
+    examples. Votes belong to persons (`Persons`: one across track breaks) and are smoothed over
+    their recent frames; a person's band is looked at again only while their vote is unsettled or
+    their box changed, and the item detector runs only on frames where some person needs it.
     """
 
     def __init__(
@@ -95,22 +99,27 @@ class MissingAssociateAnalyzer:
         self._rule = rule
         self._detector = detector
         self._classifier = classifier
+        self._persons = Persons(relink_s=rule.clear_s)
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
-        """Add one vote per person track in the zone, keyed by track id."""
-        zone = self._rule.zone
-        persons = [t for t in obs.tracks if t.label == PERSON and (zone is None or zone in t.zones)]
-        if not persons:
-            return _with_votes(obs, self._rule.name, {})
-        if self._detector is not None:
-            votes = self._by_geometry(frame.image, persons, self._detector)
-        else:
-            assert self._classifier is not None
-            votes = {
-                t.track_id: self._classifier.classify(crop_box(frame.image, band_box(t.box, self._rule.band)))
-                for t in persons
-            }
-        return _with_votes(obs, self._rule.name, votes)
+        """Add each person track's smoothed vote, keyed by track id, with its person (`PersonVotes`)."""
+        self._persons.update(obs.time, [t for t in obs.tracks if t.label == PERSON])
+        # Only the persons the rule reads (zone, min_score, min_area) cost a look.
+        persons = matching_tracks(self._rule, obs, classes=(PERSON,))
+        due = [t for t in persons if self._persons.needs_vote(t, obs.time)]
+        if due:
+            if self._detector is not None:
+                votes = self._by_geometry(frame.image, due, self._detector)
+            else:
+                assert self._classifier is not None
+                crops = [crop_box(frame.image, band_box(t.box, self._rule.band)) for t in due]
+                found = self._classifier.classify_many(crops)
+                votes = {t.track_id: vote for t, vote in zip(due, found, strict=True)}
+            for track in due:
+                self._persons.add_vote(track, votes[track.track_id], obs.time)
+        by_track = self._persons.votes(persons)
+        smoothed = {tid: p.vote for tid, p in by_track.items() if p.vote is not None}
+        return replace(obs, facts={**obs.facts, self._rule.name: PersonVotes(smoothed, persons=by_track)})
 
     def _by_geometry(self, image: Image, persons: Sequence[Track], detector: Detector) -> dict[int, Vote]:
         detections = detector.detect(image)
