@@ -173,6 +173,21 @@ learn_s = 1
 for_s = 3
 {COMMON}"""
 
+HARDHAT_VTEST = f"""
+[[cameras]]
+name = "garden"
+url = "vtest.mp4"
+
+[[rules]]
+name = "no_hardhat"
+kind = "missing_associate"
+camera = "garden"
+item = "hardhat"
+examples = "{EXAMPLES / "hardhat"}"
+for_s = 2
+clear_s = 2
+{COMMON}"""
+
 WORKER = f"""
 [[cameras]]
 name = "floor"
@@ -362,9 +377,18 @@ def test_vtest_items_present_from_the_start_do_not_fire_left_object(vtest: Repla
     assert _summary(vtest.events, rule) == []
 
 
-def test_vtest_people_without_hardhats_fire_missing_associate(vtest: ReplayResult) -> None:
-    starts = [e for e in vtest.events if e.rule == "no_hardhat" and str(e.type) == "start"]
-    assert starts
+def test_vtest_bare_headed_people_start_once_each(detector: Detector) -> None:
+    # Every person on vtest is bare-headed, and no reference crop comes from vtest (held out). The
+    # tracker breaks people's tracks (per track fragment this made 28 starts over 18 tracks); per
+    # person it is one start each: the pipeline sees 18 people in view for 10+ processed frames
+    # (yolov8n_int8; docs/rules_b.md). Tolerance: 15-20 starts, so a detector change of a person
+    # or two passes and fragments do not; one person flagged twice (voted hardhat for a while
+    # between) is allowed, no more.
+    assert not [p for p in EXAMPLES.glob("hardhat/*/*.jpg") if p.name.startswith("vtest")]
+    result = _replay(HARDHAT_VTEST, demo_clip(), detector)
+    starts = [e for e in result.events if e.rule == "no_hardhat" and str(e.type) == "start"]
+    assert 15 <= len(starts) <= 20
+    assert len({e.objects[0].track_id for e in starts}) >= len(starts) - 1
     assert {o.label for e in starts for o in e.objects} == {"person"}
 
 
@@ -404,7 +428,8 @@ def test_box_held_the_whole_time_does_not_fire_left_object(detector: Detector) -
 
 
 def test_worker_wearing_a_hardhat_does_not_fire_missing_associate(detector: Detector) -> None:
-    # Hardhat references are head crops of this worker (frames 12, 45, 66); the others are vtest heads.
+    # Hardhat references are head crops of this worker (frames 12, 45, 66); the bare heads come from
+    # people-detection and person-bicycle-car-detection.
     result = _replay(WORKER, DATA / "worker-zone-detection.mp4", detector)
     assert result.frames_processed == 71
     assert result.events == ()
