@@ -5,8 +5,8 @@ Judged per track, that person would start a new episode (and a new for_s) each t
 links a new track to a person lost a moment ago when it appears where that person could have
 walked to, about as tall; the person keeps their id (their first track id), their recent votes
 and so their episode. It also says which persons need their band classified this frame: only
-those whose vote is not settled yet or whose box changed since it was last classified, which
-bounds the classifier's cost on a busy scene.
+those whose vote is not settled yet, and settled ones after `RECHECK_S` or when their box grew or
+shrank by `RESIZE`, which bounds the classifier's cost on a busy scene.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Persons:
         for tid in [tid for tid, (_, when) in self._retired.items() if t - when > self._relink_s]:
             del self._retired[tid]
 
-    def _reclaim(self, track_id: int, current: set[int]) -> _Person:
+    def _reclaim(self, track_id: int, current: set[int]) -> None:
         """The tracker found a retired track again: it is its person, and if the track linked in
         its place is live too, that one was someone else after all and becomes a person of its own."""
         person, _ = self._retired.pop(track_id)
@@ -122,7 +122,6 @@ class Persons:
         else:
             self._by_track.pop(other, None)
         self._by_track[track_id] = person
-        return person
 
     def _relinks(self, new: Sequence[Track], t: float, current: set[int]) -> dict[int, _Person]:
         """New track id to the lost person it continues: nearest pairs first, each person once."""
