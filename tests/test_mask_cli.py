@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
@@ -47,8 +48,16 @@ def test_the_kerb_mask_comes_from_the_detectors_vehicles(
     out = tmp_path / "kerb.png"
     assert main(["mask", "kerb_covered", "-c", str(recipes), "-o", str(out), "--at", "30"]) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith(f"{out}: kerb_covered measures 0.4")
-    assert line.endswith("of zone kerb_strip (4134 px) at 30.0 s")
+    # The vehicles' boxes come from the default detector: the share is checked against the hand-drawn
+    # van and car (0.56, tests/masks) with the recipe test's tolerance, not one model file's pixels.
+    found = re.fullmatch(
+        rf"{re.escape(str(out))}: kerb_covered measures (0\.\d+) of zone kerb_strip \((\d+) px\) at 30\.0 s",
+        line,
+    )
+    assert found is not None, line
+    share, pixels = float(found[1]), int(found[2])
+    assert abs(share - 0.56) <= 0.12
+    assert pixels > 3000  # the van and the car, not a sliver
 
 
 @pytest.mark.parametrize(
