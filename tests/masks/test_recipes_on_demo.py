@@ -3,8 +3,9 @@
 Tolerances (docs/rules.md): the lawn recipe (HSV) within 0.06 of the outlined lawn's share of its zone
 (measured 0.79 against 0.83); the kerb recipe (GrabCut in the stock detector's boxes): median within
 0.10 and every value within 0.12 of the outlined van and car's share of the kerb strip (measured
-median 0.47 with the default 7-bit int8 model, 0.49 with the earlier 8-bit file, against 0.56); an `occupancy` rule with `measure = "covered"` on the
-same strip (parked vehicles only): median within 0.10, every value within 0.20 (measured 0.38-0.50).
+median 0.47 with the default 7-bit int8 model, 0.49 with the earlier 8-bit file, against 0.56); an
+`occupancy` rule with `measure = "covered"` on the same strip (parked vehicles only): median within
+0.10, every value within 0.20 (measured 0.38-0.50).
 """
 
 from __future__ import annotations

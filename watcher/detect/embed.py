@@ -51,17 +51,27 @@ def _preprocess(crop: Image) -> npt.NDArray[np.float32]:
         raise ValueError("empty crop")
     rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB) if crop.ndim == 3 else cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB)
     resized = cv2.resize(rgb, (SIZE, SIZE), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-    chw: npt.NDArray[np.float32] = ((resized - _MEAN) / _STD).transpose(2, 0, 1)
+    return imagenet_chw(resized)
+
+
+def imagenet_chw(rgb: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """An RGB image scaled to 0..1, normalised with ImageNet's mean and std, as CHW (MobileNetV2's input)."""
+    chw: npt.NDArray[np.float32] = ((rgb - _MEAN) / _STD).transpose(2, 0, 1)
     return chw
 
 
 @cache
 def shared_embedder() -> Embedder:
     """The shipped embedder, loaded once per process and shared by every classifier."""
+    return Embedder(embedder_file(EMBEDDER))
+
+
+def embedder_file(name: str) -> Path:
+    """The file of models/manifest.toml's `[embedders.<name>]` entry; `ModelError` if unusable."""
     folder = models_dir()
     path = folder / MANIFEST
     try:
-        entry = tomllib.loads(path.read_text(encoding="utf-8"))["embedders"][EMBEDDER]
-        return Embedder(folder / str(entry["file"]))
+        entry = tomllib.loads(path.read_text(encoding="utf-8"))["embedders"][name]
+        return folder / str(entry["file"])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
-        raise ModelError(str(path), f"no usable [embedders.{EMBEDDER}] entry ({error})") from None
+        raise ModelError(str(path), f"no usable [embedders.{name}] entry ({error})") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from watcher.detect.manifest import MANIFEST, models_dir
+from watcher.detect.embed import embedder_file, imagenet_chw
 from watcher.detect.model import open_session
 from watcher.errors import ModelError
 from watcher.types import Image
@@ -19,8 +18,6 @@ PATCH_EMBEDDER = "mobilenetv2_patches"
 """The `[embedders.<name>]` entry of models/manifest.toml with the spatial feature map."""
 PATCH = 16
 """Input pixels per feature cell in each direction."""
-_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 Grid = npt.NDArray[np.float32]
 
 
@@ -40,7 +37,7 @@ class PatchEmbedder:
         if height == 0 or width == 0:
             raise ValueError(f"image smaller than one {PATCH}x{PATCH} patch")
         rgb = cv2.cvtColor(np.ascontiguousarray(image[:height, :width]), cv2.COLOR_BGR2RGB)
-        tensor = ((rgb.astype(np.float32) / 255.0 - _MEAN) / _STD).transpose(2, 0, 1)[None]
+        tensor = imagenet_chw(rgb.astype(np.float32) / 255.0)[None]
         raw = np.asarray(self._session.run(None, {self._input: tensor})[0][0], dtype=np.float32)
         cells = raw.transpose(1, 2, 0)
         norms = np.linalg.norm(cells, axis=2, keepdims=True)
@@ -51,10 +48,4 @@ class PatchEmbedder:
 @cache
 def shared_patch_embedder() -> PatchEmbedder:
     """The shipped patch embedder, loaded once per process."""
-    folder = models_dir()
-    path = folder / MANIFEST
-    try:
-        entry = tomllib.loads(path.read_text(encoding="utf-8"))["embedders"][PATCH_EMBEDDER]
-        return PatchEmbedder(folder / str(entry["file"]))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
-        raise ModelError(str(path), f"no usable [embedders.{PATCH_EMBEDDER}] entry ({error})") from None
+    return PatchEmbedder(embedder_file(PATCH_EMBEDDER))
