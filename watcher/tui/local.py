@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from textual.app import App
@@ -75,17 +75,7 @@ class DashboardSink:
                 # State times are source seconds; the last observation's time says how long ago that was.
                 ago = max(0.0, self._source_time.get(state.camera, state.since) - state.since)
                 since = now - timedelta(seconds=ago)
-            update = RuleUpdate(
-                state.rule,
-                state.camera,
-                kind=state.kind,
-                active=state.active,
-                value=state.value,
-                since=since,
-                enabled=state.enabled,
-                status=state.status,
-            )
-            self._post(RuleChanged(update))
+            self._post(RuleChanged(rule_update(state, since)))
 
     def close(self) -> None:
         self._app = None
@@ -93,6 +83,20 @@ class DashboardSink:
     def _post(self, message: CountsChanged | EventArrived | RuleChanged) -> None:
         if self._app is not None:
             self._app.post_message(message)
+
+
+def rule_update(state: RuleState, since: datetime | None) -> RuleUpdate:
+    """What the dashboard shows of one rule's state; `since` is a wall time, or None when unknown."""
+    return RuleUpdate(
+        state.rule,
+        state.camera,
+        kind=state.kind,
+        active=state.active,
+        value=state.value,
+        since=since,
+        enabled=state.enabled,
+        status=state.status,
+    )
 
 
 class LocalFeed:
@@ -113,15 +117,7 @@ class LocalFeed:
         cameras = len(self._daemon.pipelines)
         app.post_message(FeedChanged(f"in-process daemon, {cameras} camera(s)"))
         for state in self._daemon.engine.snapshot().states:
-            update = RuleUpdate(
-                state.rule,
-                state.camera,
-                kind=state.kind,
-                active=state.active,
-                value=state.value,
-                enabled=state.enabled,
-            )
-            app.post_message(RuleChanged(update))
+            app.post_message(RuleChanged(rule_update(state, None)))
         app.post_message(CamerasUpdated(self._sampler.sample()))
         self._daemon.snapshot_listeners.append(self._snapshot_saved)
         self._thread.start()
