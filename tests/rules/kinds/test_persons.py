@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from tests.rules.kinds.helpers import at, car, rule_of
 from watcher.detect import ScriptedDetector
 from watcher.rules import RulesEngine
 from watcher.rules.kinds.missing_associate import PersonVotes
-from watcher.rules.kinds.persons import RECHECK_S, Persons
+from watcher.rules.kinds.persons import CLEAR_HOLD_S, CONFIRM_EVERY_S, RECHECK_S, UNSETTLED_EVERY_S, Persons
 from watcher.rules.kinds.votes import MissingAssociateAnalyzer
 from watcher.rules.spec import MissingAssociateRule
 from watcher.types import Box, Frame, Observation, Track, Vote
@@ -130,3 +132,49 @@ def test_votes_are_smoothed_over_the_persons_recent_looks() -> None:
         persons.add_vote(track, vote, i * 0.5)
     (found,) = persons.votes([track]).values()
     assert (found.vote, found.settled) == (Vote("no_hardhat", 0.75, 0.9), False)
+
+
+def _decisions(hat_from: float, hat_until: float, end: float) -> list[tuple[float, str]]:
+    """Drive one flagged-prone person on the analyzer's look schedule: each look votes a hat
+    between `hat_from` and `hat_until`, no hat otherwise; the (time, label) of each change of what
+    the rule reads."""
+    persons = Persons(sticky="no_hardhat")
+    track = _person(1)
+    changes: list[tuple[float, str]] = []
+    for i in range(round(end / 0.2) + 1):
+        t = round(i * 0.2, 1)
+        persons.update(t, [track])
+        if persons.needs_vote(track, t):
+            persons.add_vote(track, HAT if hat_from <= t < hat_until else NO_HAT, t)
+        vote = persons.votes([track])[1].vote
+        assert vote is not None
+        if not changes or changes[-1][1] != vote.label:
+            changes.append((t, vote.label))
+    return changes
+
+
+def test_a_flagged_person_who_puts_a_hat_on_is_cleared_after_clear_hold_s() -> None:
+    # Flagged from the first look; the hat goes on at 5 s. It is seen at the next recheck
+    # (0.8 + RECHECK_S), the smoothed vote turns after three hat looks 0.4 s apart, and the flag
+    # holds until the hat has held CLEAR_HOLD_S on looks every CONFIRM_EVERY_S.
+    turned = 0.8 + RECHECK_S + 2 * UNSETTLED_EVERY_S
+    confirms = math.ceil(CLEAR_HOLD_S / CONFIRM_EVERY_S)  # looks until the hold is reached
+    cleared = round(turned + confirms * CONFIRM_EVERY_S, 1)
+    assert _decisions(5.0, 60.0, 40.0) == [(0.0, "no_hardhat"), (cleared, "hardhat")]
+    assert cleared - 5.0 <= RECHECK_S + 2 * UNSETTLED_EVERY_S + CLEAR_HOLD_S + CONFIRM_EVERY_S
+
+
+def test_a_flagged_person_misread_as_wearing_a_hat_for_a_while_stays_flagged() -> None:
+    # Every look reads a hat from the recheck at 10.8 s until 20 s (shorter than CLEAR_HOLD_S),
+    # then no hat again: the flag never drops, so their episode does not end and start again.
+    assert _decisions(5.0, 20.0, 40.0) == [(0.0, "no_hardhat")]
+
+
+def test_without_a_sticky_label_a_majority_flip_is_followed_at_once() -> None:
+    persons = Persons()
+    track = _person(1)
+    persons.update(0.0, [track])
+    for i, vote in enumerate([NO_HAT, NO_HAT, NO_HAT, HAT, HAT, HAT]):
+        persons.add_vote(track, vote, i * 0.4)
+    (found,) = persons.votes([track]).values()
+    assert (found.vote, found.settled) == (Vote("hardhat", 0.6, 0.9), True)

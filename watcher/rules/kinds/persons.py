@@ -7,6 +7,11 @@ walked to, about as tall; the person keeps their id (their first track id), thei
 and so their episode. It also says which persons need their band classified this frame: only
 those whose vote is not settled yet, and settled ones after `RECHECK_S` or when their box grew or
 shrank by `RESIZE`, which bounds the classifier's cost on a busy scene.
+
+A person flagged with the rule's alarm label (`no_<item>`) keeps it until the opposite vote has
+held for `CLEAR_HOLD_S` (hysteresis): a classifier that misreads a bare head as a hat for a few
+seconds (a head turned, a bright background) does not end their episode only for a new one to
+start a moment later.
 """
 
 from __future__ import annotations
@@ -36,6 +41,14 @@ REACH = (0.5, 1.0)
 the first term plus the second per second lost (a walk of about one body height per second)."""
 HEIGHT_RATIO = 1.5
 """... and be at most this much taller or shorter."""
+CLEAR_HOLD_S = 15.0
+"""A flagged person is cleared only when their smoothed vote has been another label this long,
+settled. On vtest the classifier read one bare head as a hat for ~11 s running (24 of 25 looks
+0.4 s apart, most with all three neighbours agreeing); an alarm that ends late is a lesser harm
+than one that ends and starts again for the same person."""
+CONFIRM_EVERY_S = 2.0
+"""While a flagged person's clearing is pending, their band is looked at this often (settled) to
+confirm it; a returning `no_<item>` look cancels the clearing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +58,8 @@ class PersonVote:
     person: int
     """The person's id: the track id they were first seen with."""
     vote: Vote | None
-    """The majority of their recent classified votes; None before the first."""
+    """The majority of their recent classified votes (while flagged, the flagged vote until
+    another label has held for `CLEAR_HOLD_S`); None before the first."""
     settled: bool
     """Their last `SETTLE` votes agree, so their band is looked at again only after `RECHECK_S` or
     when their box grows or shrinks by `RESIZE`."""
@@ -60,6 +74,10 @@ class _Person:
     votes: deque[Vote] = field(default_factory=lambda: deque(maxlen=WINDOW))
     classified_box: Box | None = None
     classified: float | None = None
+    flagged: Vote | None = None
+    """Their last smoothed vote with the sticky label, while the person keeps it (hysteresis)."""
+    clearing_since: float | None = None
+    """When their smoothed vote, flagged, turned to another label (a clearing is pending)."""
 
     @property
     def settled(self) -> bool:
@@ -78,12 +96,31 @@ class _Person:
         similarity = max(v.similarity for v in self.votes if v.label == label)
         return Vote(label, weights[label] / sum(weights.values()), similarity)
 
+    def decide(self, t: float, sticky: str | None) -> None:
+        """After a look: flag the person when their smoothed vote is `sticky`; clear them only once
+        another label has held, settled, for `CLEAR_HOLD_S`."""
+        vote = self.smoothed()
+        if vote is None or sticky is None:
+            return
+        if vote.label == sticky:
+            self.flagged, self.clearing_since = vote, None
+        elif self.flagged is not None:
+            self.clearing_since = t if self.clearing_since is None else self.clearing_since
+            if self.settled and t - self.clearing_since >= CLEAR_HOLD_S - 1e-6:
+                self.flagged, self.clearing_since = None, None
+
+    def decision(self) -> Vote | None:
+        """What the rule reads: the flagged vote while it holds, else the smoothed vote."""
+        return self.flagged if self.flagged is not None else self.smoothed()
+
 
 class Persons:
     """The persons one `missing_associate` rule has seen, keyed by their first track id."""
 
-    def __init__(self, relink_s: float = RELINK_S) -> None:
+    def __init__(self, relink_s: float = RELINK_S, sticky: str | None = None) -> None:
         self._relink_s = max(relink_s, RELINK_S)
+        self._sticky = sticky
+        """The alarm label a person keeps until another has held for `CLEAR_HOLD_S` (None: no hysteresis)."""
         self._by_track: dict[int, _Person] = {}
         """Each person under the id of their live (or last) track."""
         self._retired: dict[int, tuple[_Person, float]] = {}
@@ -150,16 +187,17 @@ class Persons:
 
     def needs_vote(self, track: Track, t: float) -> bool:
         """True when the track's person is due a classification at `t` (see `UNSETTLED_EVERY_S`,
-        `RECHECK_S`, `RESIZE`)."""
+        `CONFIRM_EVERY_S`, `RECHECK_S`, `RESIZE`)."""
         person = self._by_track[track.track_id]
         if person.classified is None or person.classified_box is None:
             return True
         since = t - person.classified
         if not person.settled:
             return since >= UNSETTLED_EVERY_S - 1e-6
+        every = RECHECK_S if person.clearing_since is None else CONFIRM_EVERY_S
         was = max(person.classified_box[3] - person.classified_box[1], 1.0)
         now = max(track.box[3] - track.box[1], 1.0)
-        return since >= RECHECK_S - 1e-6 or not 1 / RESIZE <= now / was <= RESIZE
+        return since >= every - 1e-6 or not 1 / RESIZE <= now / was <= RESIZE
 
     def add_vote(self, track: Track, vote: Vote, t: float) -> None:
         """Record a classified vote of the track's person, for the box and time it was classified at."""
@@ -167,11 +205,12 @@ class Persons:
         person.votes.append(vote)
         person.classified_box = track.box
         person.classified = t
+        person.decide(t, self._sticky)
 
     def votes(self, tracks: Iterable[Track]) -> Mapping[int, PersonVote]:
-        """Each track's person and smoothed vote, by track id."""
+        """Each track's person and vote (flagged while that holds, else smoothed), by track id."""
         out: dict[int, PersonVote] = {}
         for track in tracks:
             person = self._by_track[track.track_id]
-            out[track.track_id] = PersonVote(person.id, person.smoothed(), person.settled)
+            out[track.track_id] = PersonVote(person.id, person.decision(), person.settled)
         return out

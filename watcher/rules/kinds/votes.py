@@ -85,8 +85,9 @@ class MissingAssociateAnalyzer:
     With an item detector, a person has the item when an item box centre lies in the person's band;
     without one, the band crop (the head, for the default band) is classified by the few-shot
     examples. Votes belong to persons (`Persons`: one across track breaks) and are smoothed over
-    their recent frames; a person's band is looked at again only while their vote is unsettled or
-    their box changed, and the item detector runs only on frames where some person needs it.
+    their recent frames; a person flagged `no_<item>` keeps it until another vote has held for
+    `persons.CLEAR_HOLD_S`. A person's band is looked at again only while their vote is unsettled
+    or their box changed, and the item detector runs only on frames where some person needs it.
     """
 
     def __init__(
@@ -99,10 +100,10 @@ class MissingAssociateAnalyzer:
         self._rule = rule
         self._detector = detector
         self._classifier = classifier
-        self._persons = Persons(relink_s=rule.clear_s)
+        self._persons = Persons(relink_s=rule.clear_s, sticky=missing_label(rule.item))
 
     def analyze(self, frame: Frame, obs: Observation) -> Observation:
-        """Add each person track's smoothed vote, keyed by track id, with its person (`PersonVotes`)."""
+        """Add each person track's vote (`Persons.votes`) by track id, with its person (`PersonVotes`)."""
         self._persons.update(obs.time, [t for t in obs.tracks if t.label == PERSON])
         # Only the persons the rule reads (zone, min_score, min_area) cost a look.
         persons = matching_tracks(self._rule, obs, classes=(PERSON,))
