@@ -6,14 +6,16 @@
 # AP50 of person and car against this machine's float model, and the same events. docs/performance.md
 # has the figures (#arm64-under-emulation).
 #
-#   sudo deploy/arm64-check.sh [--root DIR] [--cpu cortex-a72|cortex-a76]... [--step K] [--no-replay]
-#                              [MODEL...]
+#   sudo deploy/arm64-check.sh [--root DIR] [--qemu BINARY] [--cpu cortex-a72|cortex-a76]... [--step K]
+#                              [--no-replay] [MODEL...]
 #
 # MODEL: a manifest name or an .onnx file (default: yolov8n_int8); this machine always runs the float
 # yolov8n too, the reference. --step K / --no-replay thin the emulated runs (every K-th frame, no
 # replay): the float model is ~10x slower than int8 under qemu, so `--step 8 --no-replay yolov8n`
 # takes minutes per CPU instead of an hour. Needs root (debootstrap), Debian's qemu-user-static,
-# debootstrap and proot, and the network (Debian's mirror, PyPI). The root (about 1 GB;
+# debootstrap and proot, and the network (Debian's mirror, PyPI). --qemu (or $WATCHER_QEMU) names the
+# qemu-aarch64 user-mode emulator, default qemu-aarch64-static: use qemu 10 (Debian 13's qemu-user),
+# since 7.2 (Debian 12) aborts at random with heap corruption. The root (about 1 GB;
 # $WATCHER_ARM64_ROOT, else ~/.cache/watcher-arm64root) is kept between runs: the first takes about
 # 15 minutes, later ones only the model runs. Results: DIR/check/<models>/{x86_64,arm64-CPU,
 # compare-CPU}.json; exit 1 when a model falls short on any CPU.
@@ -25,6 +27,7 @@ ROOT="${WATCHER_ARM64_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/watcher-arm64root}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 HOST_PYTHON="${PYTHON:-$REPO/.venv/bin/python}"
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+QEMU="${WATCHER_QEMU:-qemu-aarch64-static}"
 MODELS=()
 CPUS=()
 THIN=()
@@ -32,10 +35,11 @@ THIN=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --root) ROOT="${2:?--root needs a folder}"; shift ;;
+        --qemu) QEMU="${2:?--qemu needs the qemu-aarch64 binary}"; shift ;;
         --cpu) CPUS+=("${2:?--cpu needs cortex-a76 or cortex-a72}"); shift ;;
         --step) THIN+=(--step "${2:?--step needs a number}"); shift ;;
         --no-replay) THIN+=(--no-replay) ;;
-        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
         -*) echo "arm64-check.sh: unknown option $1" >&2; exit 2 ;;
         *) MODELS+=("$1") ;;
     esac
@@ -49,7 +53,13 @@ ROOT="$(realpath -m "$ROOT")"
 case "$ROOT/" in
     "$REPO"/*) echo "arm64-check.sh: --root $ROOT is inside the repository; pick a folder outside it" >&2; exit 2 ;;
 esac
-for tool in debootstrap proot qemu-aarch64-static; do
+# proot runs qemu by its path, and it must be a static build: the root has no x86 libraries.
+if ! qemu_path="$(command -v "$QEMU")"; then
+    echo "arm64-check.sh: qemu-aarch64 emulator $QEMU not found (--qemu or \$WATCHER_QEMU; apt-get install qemu-user-static)" >&2
+    exit 2
+fi
+QEMU="$qemu_path"
+for tool in debootstrap proot; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "arm64-check.sh: $tool is missing (apt-get install qemu-user-static debootstrap proot)" >&2
         exit 2
@@ -76,7 +86,7 @@ cpuinfo() {
     done
 }
 
-qemu_version() { qemu-aarch64-static --version | sed -n '1s/.*version \([^ ]*\).*/\1/p'; }
+qemu_version() { "$QEMU" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p'; }
 
 # in_root CMD...: run an arm64 program in the root as CPU (cortex-a72 unless CPU is set), the
 # repository mounted at /repo. The host's CA bundle goes in too (pip trusts it), so a TLS-inspecting
@@ -89,7 +99,7 @@ qemu_version() { qemu-aarch64-static --version | sed -n '1s/.*version \([^ ]*\).
 in_root() {
     local cpu="${CPU:-cortex-a72}"
     cpuinfo "$cpu" >"$CHECK/cpuinfo-$cpu"
-    proot -0 -q "qemu-aarch64-static -cpu $cpu" -r "$ROOT" -b /dev -b /proc -b /sys \
+    proot -0 -q "$QEMU -cpu $cpu" -r "$ROOT" -b /dev -b /proc -b /sys \
         -b "$CHECK/cpuinfo-$cpu:/proc/cpuinfo" -b /etc/resolv.conf -b "$REPO:/repo" \
         -b "$CA_BUNDLE:/etc/ssl/certs/host-ca.crt" -w / \
         /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \

@@ -126,6 +126,21 @@ def test_the_arm64_root_is_refused_inside_the_repository() -> None:
     )
 
 
+def test_a_qemu_that_is_not_there_is_refused_naming_it(tmp_path: Path) -> None:
+    qemu = tmp_path / "qemu-aarch64"
+    done = subprocess.run(
+        ["bash", str(SCRIPT), "--root", str(tmp_path / "root"), "--qemu", str(qemu)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"arm64-check.sh: qemu-aarch64 emulator {qemu} not found"
+        " (--qemu or $WATCHER_QEMU; apt-get install qemu-user-static)\n"
+    )
+    assert not (tmp_path / "root").exists()
+
+
 def test_saved_frames_are_the_clips_frames_pixel_for_pixel(tmp_path: Path) -> None:
     check = _check()
     check.save_frames(tmp_path / "frames.npz")
