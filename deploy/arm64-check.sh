@@ -47,7 +47,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#MODELS[@]} -gt 0 ]] || MODELS=(yolov8n_int8)
 # The Pi 4's core by default: under qemu 7.2 the replay as a cortex-a76 aborts with heap corruption
-# (not seen as a cortex-a72, nor in the detections alone), so `--cpu cortex-a76` wants --no-replay.
+# (not seen as a cortex-a72, nor in the detections alone), so there `--cpu cortex-a76` wants
+# --no-replay; qemu 10 runs it.
 [[ ${#CPUS[@]} -gt 0 ]] || CPUS=(cortex-a72)
 ROOT="$(realpath -m "$ROOT")"
 case "$ROOT/" in
