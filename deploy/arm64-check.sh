@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --cpu) CPUS+=("${2:?--cpu needs cortex-a76 or cortex-a72}"); shift ;;
         --step) THIN+=(--step "${2:?--step needs a number}"); shift ;;
         --no-replay) THIN+=(--no-replay) ;;
-        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
         -*) echo "arm64-check.sh: unknown option $1" >&2; exit 2 ;;
         *) MODELS+=("$1") ;;
     esac
