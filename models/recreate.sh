@@ -14,7 +14,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 RECIPE="${1:-$HERE/recipe}"
 WORK="${WORK:-/tmp/watcher-models}"
-TORCH_WHEEL="${TORCH_WHEEL:-/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl}"
+# torch 2.13.0, CPU build: a path to its wheel, or a requirement pip can resolve (plain PyPI gives
+# the larger CUDA build, which exports the same files).
+TORCH_WHEEL="${TORCH_WHEEL:-torch==2.13.0}"
 mkdir -p "$WORK"
 
 # --- 0. export venv: torch CPU + ultralytics; a torchvision stub (no CPU torchvision wheel on the registry) ---
