@@ -17,6 +17,24 @@ from aiosmtpd.controller import Controller
 from tests.support.waiting import free_port
 
 
+class _QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 in a thread; yields its port, shuts it down afterwards."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class HttpReceiver:
     """Answers every POST with `status`; with `hang` set it holds each request until released."""
@@ -38,7 +56,7 @@ def http_receiver(status: int = 200, *, hang: bool = False) -> Iterator[HttpRece
     """A `json://` endpoint on 127.0.0.1 in a thread, shut down afterwards."""
     receiver = HttpReceiver(status, hang)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_POST(self) -> None:  # stdlib's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             receiver.requests.append({"path": self.path, "json": json.loads(body)})
@@ -49,20 +67,11 @@ def http_receiver(status: int = 200, *, hang: bool = False) -> Iterator[HttpRece
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        receiver.release.set()
-        server.shutdown()
-        server.server_close()
+    with _serving(Handler) as receiver.port:
+        try:
+            yield receiver
+        finally:
+            receiver.release.set()  # before the shutdown, so a hung request lets go
 
 
 @dataclass
@@ -82,7 +91,7 @@ def form_receiver() -> Iterator[FormReceiver]:
     """A `form://` endpoint on 127.0.0.1 in a thread that parses each multipart body, shut down afterwards."""
     receiver = FormReceiver()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_POST(self) -> None:  # stdlib's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
@@ -91,19 +100,8 @@ def form_receiver() -> Iterator[FormReceiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(Handler) as receiver.port:
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class _Collect:
