@@ -6,7 +6,6 @@ its figures are in docs/performance.md. Here: the measures on hand-made results,
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -16,17 +15,14 @@ from typing import Any
 
 import pytest
 
+from tests.support.scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "arm64-check.sh"
 
 
 def _check() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("arm64_check", ROOT / "deploy" / "arm64_check.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "deploy" / "arm64_check.py", "arm64_check")
 
 
 def _event(kind: str, start: float, end: float | None = None, value: int = 1) -> dict[str, Any]:

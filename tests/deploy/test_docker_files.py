@@ -6,7 +6,6 @@ as documented in deploy/README.md; test_wheel_install.py covers the installed wh
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from tests.support.mosquitto import MOSQUITTO, mosquitto_missing
+from tests.support.scripts import load_script
 from tests.support.waiting import free_port, poll, port_open
 from watcher import config
 from watcher.detect import load_detector
@@ -25,14 +25,7 @@ DOCKER = ROOT / "deploy" / "docker"
 
 
 def _swap() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "headless_requirements", DOCKER / "headless_requirements.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DOCKER / "headless_requirements.py", "headless_requirements")
 
 
 def _report(*packages: tuple[str, str]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ x86_64 and aarch64 with binary wheels only.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import tomllib
@@ -17,17 +16,14 @@ from types import ModuleType
 import pytest
 from packaging.requirements import Requirement
 
+from tests.support.scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "constraints.txt"
 
 
 def _lock() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("lock", ROOT / "deploy" / "lock.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "deploy" / "lock.py", "lock")
 
 
 def _pins() -> dict[str, str]:
