@@ -89,15 +89,9 @@ class SnapshotWriter:
         stamp = self._clock.wall().strftime("%Y%m%d-%H%M%S")
         path = self.folder / event.camera / f"{stamp}-{event.rule}-{event.id[:8]}.jpg"
         try:
-            _private_dir(path.parent, self.folder)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as file:
-                file.write(jpeg.tobytes())
+            _write_private(path, self.folder, jpeg.tobytes())
         except OSError as exc:
             self._warn(path, exc)
-            if exc.errno == errno.ENOSPC:  # a truncated JPEG is worse than none
-                with contextlib.suppress(OSError):
-                    path.unlink(missing_ok=True)
             return None
         if self._failing:
             _log.info("snapshots are written again to %s", self.folder)
@@ -130,6 +124,20 @@ class SnapshotWriter:
         self._failing = True
 
 
+def _write_private(path: Path, root: Path, data: bytes) -> None:
+    """Write `data` owner-only under `root` (folders 0700, file 0600); a cut-off file is removed."""
+    try:
+        _private_dir(path.parent, root)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # a truncated JPEG is worse than none
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        raise
+
+
 def _private_dir(folder: Path, root: Path) -> None:
     for part in (root, folder):
         if not part.is_dir():
@@ -144,10 +152,7 @@ def save_frame(folder: Path, camera: str, image: Image, stamp: str, quality: int
     try:
         if not ok:
             raise OSError(errno.EINVAL, "JPEG encoding failed")
-        _private_dir(path.parent, folder)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(jpeg.tobytes())
+        _write_private(path, folder, jpeg.tobytes())
     except OSError as exc:
         _log.warning("camera %s: snapshot not saved: %s: %s", camera, path, exc.strerror or exc)
         return None
