@@ -59,7 +59,7 @@ class SinkRunner:
         if len(set(names)) != len(names):
             raise ValueError(f"sink names must be unique (got {names})")
         self._sinks = tuple(sinks)
-        self._state_sinks = frozenset(sink.name for sink in sinks if isinstance(sink, StateSink))
+        self._has_state_sinks = any(isinstance(sink, StateSink) for sink in sinks)
         self._maxsize = maxsize
         self._event_wait_s = event_wait_s
         self._queue: deque[_Item] = deque()
@@ -78,6 +78,8 @@ class SinkRunner:
 
         Submitting starts the runner too, so a runner nobody started still delivers.
         """
+        if self._started:  # every submit comes here: skip the lock once started (checked again under it)
+            return
         with self._cond:
             if self._started:
                 return
@@ -105,7 +107,7 @@ class SinkRunner:
         """
         self.start()
         with self._cond:
-            if self._closing or not self._state_sinks or snapshot.version == self._states_version:
+            if self._closing or not self._has_state_sinks or snapshot.version == self._states_version:
                 return
             self._states_version = snapshot.version
             self._make_room()
@@ -214,7 +216,7 @@ class SinkRunner:
 
     def _deliver(self, sink: Sink, item: _Item) -> None:
         if isinstance(item, RulesSnapshot):
-            if isinstance(sink, StateSink) and sink.name in self._state_sinks:
+            if isinstance(sink, StateSink):
                 self._deliver_states(sink, item)
             return
         try:
