@@ -255,7 +255,6 @@ def _mask(args: argparse.Namespace) -> int:
     from watcher.capture import open_source
     from watcher.capture.source import demo_path
     from watcher.clock import SystemClock
-    from watcher.detect import load_detector
     from watcher.mask_preview import area_rule, preview, suggest_hsv
 
     cfg, base = _load(args.config)
@@ -276,7 +275,7 @@ def _mask(args: argparse.Namespace) -> int:
         source.close()
     if frame is None:
         raise ConfigError(f"camera {cam.name} gave no frame at {args.at} s", key="--at")
-    detector = load_detector(cfg.detector_for(cam), base) if rule.classes else None
+    detector = _detectors(cfg, base, args.config, [cam])[cam.name] if rule.classes else None
     shown = preview(cfg, base, rule.name, frame, detector)
     out = Path(args.output)
     if not cv2.imwrite(str(out), shown.image):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DETECT = "detect"
+"""The camera-level path segment of the detection switch; no rule may use this name."""
 SNAPSHOT = "snapshot"
 """`<prefix>/<camera>/snapshot/set` asks for a snapshot; the JPEG comes on `<prefix>/<camera>/snapshot`."""
-"""The camera-level path segment of the detection switch; no rule may use this name."""
 
 
 @dataclass(frozen=True, slots=True)
