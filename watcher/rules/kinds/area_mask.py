@@ -22,6 +22,7 @@ from watcher.errors import ConfigError
 from watcher.ground import GroundPlane
 from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples
 from watcher.masks.sources import ExampleSource, ObjectSource
+from watcher.rules.kinds.votes import example_folder
 from watcher.rules.spec import HsvRange
 from watcher.scene.zones import pixel_polygon
 from watcher.types import AreaMeasure, Frame, Image, Observation, Track
@@ -53,16 +54,11 @@ MaskSource = ObjectSource | ExampleSource
 _TIME_TOLERANCE = 1e-6
 
 
-def _examples_folder(examples: str, base_dir: Path | None) -> Path:
-    folder = Path(examples)
-    return folder if folder.is_absolute() else (base_dir or Path.cwd()) / folder
-
-
 def check_area_examples(config: Config, base_dir: Path | None, file: str) -> None:
     """ConfigError for an `area` rule whose examples folder lacks its label or a second one."""
     for i, rule in enumerate(config.rules):
         if isinstance(rule, AreaRule) and rule.examples and rule.label:
-            problem = examples_problem(_examples_folder(rule.examples, base_dir), rule.label)
+            problem = examples_problem(example_folder(rule.examples, rule.name, base_dir), rule.label)
             if problem is not None:
                 raise ConfigError(problem, file=file, key=f"rules[{i}].examples")
 
@@ -71,7 +67,7 @@ def example_source(rule: AreaRule, index: int | None, base_dir: Path | None) -> 
     """The examples masker of an `area` rule with `examples`; ConfigError when the folder is unusable."""
     if rule.examples is None or rule.label is None:
         raise ValueError(f"rule {rule.name} has no examples")
-    folder = _examples_folder(rule.examples, base_dir)
+    folder = example_folder(rule.examples, rule.name, base_dir)
     key = "examples" if index is None else f"rules[{index}].examples"
     embedder = shared_patch_embedder()
     examples = load_patch_examples(folder, embedder, label=rule.label, key=key)
