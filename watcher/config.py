@@ -204,6 +204,13 @@ class MqttConfig(StrictModel):
         le=1_000_000,
         description="Events kept while the broker is down; past it the oldest are dropped.",
     )
+    bridge_state_topic: str | None = Field(
+        None,
+        description=(
+            "The `notification_topic` of the mosquitto bridge this node publishes through (1 up, 0 down):"
+            " Home Assistant and the fleet dashboard show the node unavailable while it reads 0."
+        ),
+    )
     tls: bool = Field(False, description="Connect with TLS (port 8883 usually).")
     ca_file: str | None = Field(None, description="CA certificate (PEM); default: the system's CAs.")
     certfile: str | None = Field(None, description="Client certificate (PEM) for mutual TLS.")
@@ -212,12 +219,27 @@ class MqttConfig(StrictModel):
         False, description="Skip the broker hostname check (never on untrusted networks)."
     )
 
+    @field_validator("bridge_state_topic")
+    @classmethod
+    def _topic_name(cls, value: str | None) -> str | None:
+        # Home Assistant subscribes to it as an availability topic: one exact topic, no filter.
+        if value is not None and (not value or "+" in value or "#" in value or "\0" in value):
+            raise ValueError(f"expected one topic name, without + or # (got {value!r})")
+        return value
+
     @model_validator(mode="after")
     def _tls_files(self) -> MqttConfig:
         if not self.tls and (self.ca_file or self.certfile or self.keyfile or self.tls_insecure):
             raise ValueError("ca_file, certfile, keyfile and tls_insecure need tls = true")
         if (self.certfile is None) != (self.keyfile is None):
             raise ValueError("certfile and keyfile go together")
+        if self.bridge_state_topic is not None and self.bridge_state_topic.startswith(f"{self.prefix}/"):
+            # The bridge forwards the node's topics: its own local `0` would follow it up and land
+            # on the central broker after the `1` of its next connection.
+            raise ValueError(
+                f"bridge_state_topic {self.bridge_state_topic!r} must not be under the node's prefix "
+                f"{self.prefix + '/'!r}, which the bridge forwards"
+            )
         return self
 
 

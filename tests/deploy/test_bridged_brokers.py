@@ -46,6 +46,13 @@ def test_bridge_config_serves_the_nodes_of_this_test() -> None:
         assert f"topic {node}/+/+/set in 1\n" in text
 
 
+def test_bridge_config_names_a_state_topic_outside_what_it_forwards() -> None:
+    text = BRIDGE_CONF.read_text()
+    assert "notifications true\nnotification_topic watcher-bridge/garage/state\n" in text
+    # A forwarded state topic would carry the local broker's own 0 up after the next connection's 1.
+    assert not any(line.startswith("topic watcher-bridge/") for line in text.splitlines())
+
+
 def test_commands_and_the_home_assistant_birth_come_down_the_bridge_once(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -56,7 +63,7 @@ def test_commands_and_the_home_assistant_birth_come_down_the_bridge_once(
     # The shipped file turns persistence on; the helper then puts its file in the broker's folder.
     local = Mosquitto(tmp_path_factory.mktemp("local"), persistence=True, extra=bridge_conf(central.port))
     local.start()
-    state = "$SYS/broker/connection/watcher-bridge-garage/state"
+    state = "watcher-bridge/garage/state"
     on_central = Recorder(central, state, "garage/#", "homeassistant/status")
     on_local = Recorder(local, "garage/#", "homeassistant/status")
     try:

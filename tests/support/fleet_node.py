@@ -1,8 +1,9 @@
 """One watcher node for fleet tests: the real MQTT sink of a small config, driven from stdin.
 
-`python -m tests.support.fleet_node NODE PORT FOLDER` connects to 127.0.0.1:PORT as node NODE
-(prefix NODE), publishes its camera status, counts and rule states, prints `ready` once the
-broker has them, then obeys one word per line on stdin: `event` (a `start` of its rule, printed
+`python -m tests.support.fleet_node NODE PORT FOLDER [BRIDGE_STATE_TOPIC]` connects to
+127.0.0.1:PORT as node NODE (prefix NODE; `[mqtt] bridge_state_topic` when BRIDGE_STATE_TOPIC is
+given), publishes its camera status, counts and rule states, prints `ready` once the broker has
+them, then obeys one word per line on stdin: `event` (a `start` of its rule, printed
 back as `sent`). End of input closes the sink cleanly (`offline`); SIGKILL leaves the broker to
 publish the node's last will, as a crash or a pulled plug would.
 """
@@ -70,9 +71,12 @@ def states_after(start: Event, version: int) -> RulesSnapshot:
     return RulesSnapshot((state,), version)
 
 
-def main(node: str, port: int, folder: Path) -> None:
+def main(node: str, port: int, folder: Path, bridge_state: str | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    cfg = config.loads(CONFIG.format(node=node, port=port), str(folder / "config.toml"))
+    text = CONFIG.format(node=node, port=port)
+    if bridge_state is not None:
+        text += f'bridge_state_topic = "{bridge_state}"\n'
+    cfg = config.loads(text, str(folder / "config.toml"))
     sink = MqttSink(cfg, Outbox(folder / "outbox.db"), base_dir=folder, health=lambda: health(node))
     sink.start()
     for people, camera in enumerate(CAMERAS, start=1):
@@ -95,4 +99,4 @@ def main(node: str, port: int, folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), *sys.argv[4:5])

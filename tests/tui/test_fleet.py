@@ -3,10 +3,12 @@ process) on one real mosquitto, driven through Textual's pilot and checked on sc
 
 The nodes have the same camera and rule names on purpose. One is killed (SIGKILL): the broker
 publishes its last will, and only that node's rows change; started again, it is online again.
+A node behind a bridged local broker that loses power with it goes offline by the bridge's will.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.mosquitto import Mosquitto
+from tests.deploy.test_bridged_brokers import bridge_conf
+from tests.sinks.mqtt.helpers import Recorder
+from tests.support.mosquitto import Mosquitto, mosquitto_missing
 from tests.tui.conftest import NOON, until
 from watcher.clock import FakeClock
 from watcher.tui.app import DashboardApp
@@ -32,10 +36,11 @@ SIZE = (120, 50)
 class Node:
     """A `tests.support.fleet_node` process: the MQTT sink of one node."""
 
-    def __init__(self, name: str, broker: Mosquitto, folder: Path) -> None:
+    def __init__(self, name: str, broker: Mosquitto, folder: Path, bridge_state: str | None = None) -> None:
         self.name = name
+        bridge = [] if bridge_state is None else [bridge_state]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.fleet_node", name, str(broker.port), str(folder)],
+            [sys.executable, "-m", "tests.support.fleet_node", name, str(broker.port), str(folder), *bridge],
             cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -152,3 +157,86 @@ async def test_the_dashboard_finds_three_nodes_and_shows_one_going_offline_alone
         assert await until(pilot, lambda: rows_of(app.nodes, "porch") == back)
         assert rows_of(app.cameras, "porch") == before["cameras"][4:]
         assert app.sub_title == f"mqtt {mosquitto.host}:{mosquitto.port} · 3/3 nodes online"
+
+
+BRIDGE_STATE = "watcher-bridge/garage/state"
+"""The shipped bridge config's `notification_topic`."""
+BRIDGED_AVAILABILITY = [
+    {"topic": "garage/availability"},
+    {"topic": BRIDGE_STATE, "payload_available": "1", "payload_not_available": "0"},
+]
+
+
+async def test_a_power_cut_behind_a_bridge_takes_that_node_offline_alone(tmp_path: Path) -> None:
+    """`garage` publishes to a local mosquitto bridged to the central one (the shipped config);
+    `attic` publishes to the central one. The garage's Pi loses power: its broker and node die by
+    SIGKILL, so the node's last will never leaves the Pi, and only the bridge's will tells."""
+    if mosquitto_missing():
+        pytest.skip(mosquitto_missing() or "")
+    for folder in ("central_broker", "local_broker"):
+        (tmp_path / folder).mkdir()
+    central = Mosquitto(tmp_path / "central_broker")
+    local = Mosquitto(tmp_path / "local_broker", persistence=True, extra=bridge_conf(central.port))
+    central.start()
+    local.start()
+    on_central = Recorder(central, BRIDGE_STATE, "homeassistant/binary_sensor/+/status/config")
+    nodes: dict[str, Node] = {}
+    clock = FakeClock(wall_start=NOON)
+    state = DashboardState(clock)
+    app = DashboardApp(MqttFeed(BrokerAddress(central.host, central.port), clock), state)
+    try:
+        assert on_central.wait_for(BRIDGE_STATE, b"1"), "the bridge did not connect"
+        nodes["attic"] = Node("attic", central, tmp_path / "attic")
+        nodes["garage"] = Node("garage", local, tmp_path / "garage", BRIDGE_STATE)
+        assert [node.answer() for node in nodes.values()] == ["ready", "ready"]
+        async with app.run_test(size=SIZE) as pilot:
+            both_online = [["attic", "online", "—", "2", "0/1"], ["garage", "online", "—", "2", "0/1"]]
+            assert await until(pilot, lambda: drawn(app.nodes) == both_online)
+
+            status = "homeassistant/binary_sensor/watcher_{}/status/config"
+            assert on_central.wait_for(status.format("garage"))
+            assert on_central.wait_for(status.format("attic"))
+            garage = json.loads(on_central.last(status.format("garage")) or b"")
+            attic = json.loads(on_central.last(status.format("attic")) or b"")
+            assert (garage["availability"], garage["availability_mode"]) == (BRIDGED_AVAILABILITY, "all")
+            assert "availability_topic" not in garage
+            assert attic["availability_topic"] == "attic/availability"
+            assert "availability" not in attic
+
+            local.kill()
+            nodes["garage"].proc.kill()
+            assert on_central.wait_for(BRIDGE_STATE, b"0"), "the bridge's last will did not come"
+            late = Recorder(central, BRIDGE_STATE, "garage/availability")
+            try:
+                # What anyone who connects now sees: the bridge down, the node's own word stale.
+                assert late.wait_for(BRIDGE_STATE)
+                assert late.wait_for("garage/availability")
+                assert [(m.payload, m.retain) for m in late.on(BRIDGE_STATE)] == [(b"0", True)]
+                assert [(m.payload, m.retain) for m in late.on("garage/availability")] == [(b"online", True)]
+            finally:
+                late.close()
+
+            garage_offline = [["garage", "offline", "12:00:00", "2", "0/1"]]
+            assert await until(pilot, lambda: rows_of(app.nodes, "garage") == garage_offline)
+            await pilot.pause()
+            assert rows_of(app.nodes, "attic") == [both_online[0]]
+            assert rows_of(app.cameras, "garage") == [
+                ["garage", camera, "node", "offline", "—", "—", "—", "—", "—"] for camera in ("cam", "door")
+            ]
+            assert [row[2] for row in rows_of(app.cameras, "attic")] == ["streaming", "streaming"]
+            where = f"mqtt {central.host}:{central.port}"
+            assert app.sub_title == f"{where} · 1/2 nodes online · offline: garage"
+
+            # Power back: the broker, its bridge and the node start again.
+            local.start()
+            nodes["garage"] = Node("garage", local, tmp_path / "garage", BRIDGE_STATE)
+            assert nodes["garage"].answer() == "ready"
+            assert await until(pilot, lambda: rows_of(app.nodes, "garage")[0][1] == "online")
+            assert on_central.last(BRIDGE_STATE) == b"1"
+            assert app.sub_title == f"{where} · 2/2 nodes online"
+    finally:
+        for node in nodes.values():
+            node.stop()
+        on_central.close()
+        local.stop()
+        central.stop()

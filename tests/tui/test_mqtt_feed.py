@@ -136,3 +136,35 @@ async def test_a_broker_that_is_not_there_is_shown_and_retried() -> None:
     app = DashboardApp(MqttFeed(BrokerAddress("127.0.0.1", port), FakeClock()), state)
     async with app.run_test(size=SIZE) as pilot:
         assert await until(pilot, lambda: state.feed == f"cannot connect to 127.0.0.1:{port}, retrying")
+
+
+async def test_nodes_follow_the_bridge_they_name_shared_changed_or_dropped(
+    mosquitto: Mosquitto, peer: Peer, caplog: pytest.LogCaptureFixture
+) -> None:
+    for node in ("garage", "shed"):
+        peer.publish(f"{node}/availability", "online")
+        peer.publish(f"{node}/cam/status", CameraHealth("cam", "streaming").to_json())
+        peer.publish(f"{node}/bridge", "bridges/a/state")  # two nodes behind one local broker
+    peer.publish("bridges/a/state", "0")
+    peer.publish("bridges/b/state", "1")
+    state = DashboardState(FakeClock())
+    app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), FakeClock()), state)
+
+    def shown() -> dict[str, str]:
+        return {node: row.availability for node, row in state.nodes.items()}
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert await until(pilot, lambda: shown() == {"garage": "offline", "shed": "offline"})
+        peer.publish("bridges/a/state", "1", retain=False)
+        assert await until(pilot, lambda: shown() == {"garage": "online", "shed": "online"})
+        peer.publish("shed/bridge", "bridges/b/state")
+        peer.publish("bridges/a/state", "0")
+        assert await until(pilot, lambda: shown() == {"garage": "offline", "shed": "online"})
+        peer.publish("garage/bridge", "")  # the node no longer names a bridge: its retained name cleared
+        assert await until(pilot, lambda: shown() == {"garage": "online", "shed": "online"})
+        peer.publish("bridges/a/state", "1")
+        peer.publish("bridges/a/state", "0")
+        peer.publish("bridges/b/state", "2")
+        bad = "sink tui: topic bridges/b/state: bad payload: expected 1 or 0 (got b'2')"
+        assert await until(pilot, lambda: bad in caplog.messages)
+        assert shown() == {"garage": "online", "shed": "online"}

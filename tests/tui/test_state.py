@@ -132,6 +132,22 @@ def test_only_a_node_that_said_offline_is_offline(state: DashboardState) -> None
     assert [state.online(node) for node in ("attic", "garage", "unknown")] == [True, False, True]
 
 
+def test_a_node_is_offline_while_its_bridge_is_down_whatever_it_said_last(state: DashboardState) -> None:
+    later = NOON + timedelta(minutes=5)
+    state.set_bridge("porch", False, None)
+    assert "porch" not in state.nodes  # a bridge alone is no node: its row waits for the node's word
+    state.set_availability("porch", "online", None)
+    assert (state.nodes["porch"].availability, state.online("porch")) == ("offline", False)
+    state.set_bridge("porch", True, NOON)
+    assert (state.nodes["porch"].availability, state.nodes["porch"].since) == ("online", NOON)
+    state.set_bridge("porch", False, later)
+    state.set_availability("porch", "online", None)  # a stale retained `online` changes nothing
+    assert (state.nodes["porch"].availability, state.nodes["porch"].since) == ("offline", later)
+    state.set_availability("porch", "offline", None)
+    state.set_bridge("porch", True, None)
+    assert (state.nodes["porch"].availability, state.nodes["porch"].since) == ("offline", later)
+
+
 def test_the_same_availability_again_keeps_its_since_when(state: DashboardState) -> None:
     state.set_availability("porch", "offline", NOON)
     state.set_availability("porch", "offline", None)

@@ -10,7 +10,7 @@ from tests.tui.conftest import NOON, make_event
 from watcher.errors import SinkError
 from watcher.status import CameraHealth
 from watcher.tui.state import DashboardState
-from watcher.tui.topics import event_from_json, node_of_status, parse_message
+from watcher.tui.topics import bridge_up, event_from_json, node_of_status, parse_message
 from watcher.types import EventType
 
 
@@ -174,3 +174,14 @@ def test_a_node_is_found_by_a_watcher_camera_status_only(
     topic: str, payload: bytes, node: str | None
 ) -> None:
     assert node_of_status(topic, payload) == node
+
+
+def test_a_bridge_state_is_1_up_or_0_down_and_anything_else_names_its_topic() -> None:
+    assert [bridge_up("b/state", payload) for payload in (b"1", b"0")] == [True, False]
+    with pytest.raises(SinkError) as info:
+        bridge_up("b/state", b"up")
+    assert str(info.value) == "sink tui: topic b/state: bad payload: expected 1 or 0 (got b'up')"
+
+
+def test_the_node_naming_its_bridge_is_no_dashboard_message() -> None:
+    assert parse_message("garage", "garage/bridge", b"b/state", retained=True, received=NOON) is None

@@ -108,6 +108,19 @@ class AvailabilityChanged(StateMessage):
         state.set_availability(self.node, self.availability, self.since)
 
 
+class BridgeChanged(StateMessage):
+    """The mosquitto bridge a node publishes through went up (`1`) or down (`0`)."""
+
+    def __init__(self, up: bool, node: str, since: datetime | None = None) -> None:
+        super().__init__()
+        self.up = up
+        self.node = node
+        self.since = since
+
+    def apply(self, state: DashboardState) -> None:
+        state.set_bridge(self.node, self.up, self.since)
+
+
 class FeedEnded(FeedChanged):
     """The feed's source stopped for good (the in-process daemon exited): the app closes."""
 

@@ -16,8 +16,8 @@ from textual.app import App
 from watcher.clock import Clock
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.errors import ConfigError, SinkError
-from watcher.tui.messages import FeedChanged, Notice, snapshot_notice
-from watcher.tui.topics import node_of_status, parse_message
+from watcher.tui.messages import BridgeChanged, FeedChanged, Notice, snapshot_notice
+from watcher.tui.topics import bridge_up, node_of_status, parse_message
 
 log = logging.getLogger("watcher.tui")
 
@@ -70,6 +70,10 @@ class MqttFeed:
         # Both only touched on paho's network thread, except reads of _rule_cameras by send().
         self._nodes: set[str] = set()
         self._rule_cameras: dict[tuple[str, str], str] = {}
+        self._bridge_of: dict[str, str] = {}
+        """Node to the state topic of the mosquitto bridge it publishes through (its `<node>/bridge`)."""
+        self._bridged: dict[str, set[str]] = {}
+        """Bridge state topic to the nodes behind that bridge (often several on one local broker)."""
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"watcher-tui-{uuid.uuid4().hex[:8]}"
         )
@@ -133,6 +137,8 @@ class MqttFeed:
         # A clean session forgets subscriptions: after a reconnect, follow the known nodes again.
         for node in sorted(self._nodes):
             client.subscribe(f"{node}/#", qos=1)
+        for topic in sorted(self._bridged):
+            client.subscribe(topic, qos=1)
         self._post_feed(f"mqtt {self._broker.where}")
 
     def _on_disconnect(
@@ -150,6 +156,10 @@ class MqttFeed:
 
     def _on_message(self, client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         payload = bytes(msg.payload)
+        behind = self._bridged.get(msg.topic)
+        if behind is not None:
+            self._bridge_changed(msg, payload, behind)
+            return
         node = self._node_of(msg.topic)
         if node is None:
             node = None if self._broker.prefix is not None else node_of_status(msg.topic, payload)
@@ -158,6 +168,9 @@ class MqttFeed:
             # A new node: its own subscription brings all of its retained topics, availability too.
             self._nodes.add(node)
             client.subscribe(f"{node}/#", qos=1)
+        if msg.topic == f"{node}/bridge":
+            self._follow_bridge(client, node, payload.decode(errors="replace"))
+            return
         # A snapshot asked for with `s` (a retained one is older: not what was asked for).
         camera, _, tail = msg.topic.removeprefix(f"{node}/").partition("/")
         if tail == "snapshot" and (node, camera) in self._snapshots_wanted and not msg.retain:
@@ -183,6 +196,39 @@ class MqttFeed:
         if update is not None:
             self._rule_cameras[(node, update.rule)] = update.camera
         self._app.post_message(message)
+
+    def _follow_bridge(self, client: mqtt.Client, node: str, topic: str) -> None:
+        """Follow the state topic of the bridge `node` publishes through (empty: none any more)."""
+        old = self._bridge_of.pop(node, None)
+        if old == topic:
+            self._bridge_of[node] = topic
+            return
+        if old is not None:
+            self._bridged[old].discard(node)
+            if not self._bridged[old]:
+                del self._bridged[old]
+                client.unsubscribe(old)
+        if not topic:
+            if self._app is not None:
+                self._app.post_message(BridgeChanged(True, node))
+            return
+        self._bridge_of[node] = topic
+        self._bridged.setdefault(topic, set()).add(node)
+        # Subscribing again to a topic already followed for another node brings its retained state again.
+        client.subscribe(topic, qos=1)
+
+    def _bridge_changed(self, msg: mqtt.MQTTMessage, payload: bytes, nodes: set[str]) -> None:
+        try:
+            up = bridge_up(msg.topic, payload)
+        except SinkError as exc:
+            log.warning("%s", exc)
+            if self._app is not None:
+                self._app.post_message(Notice(str(exc), "warning"))
+            return
+        since = None if msg.retain else self._clock.wall()
+        if self._app is not None:
+            for node in sorted(nodes):
+                self._app.post_message(BridgeChanged(up, node, since))
 
     def _node_of(self, topic: str) -> str | None:
         """The followed node a topic belongs to, if any."""

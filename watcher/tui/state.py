@@ -129,6 +129,10 @@ class DashboardState:
     def __init__(self, clock: Clock, *, events_kept: int = EVENTS_KEPT) -> None:
         self.clock = clock
         self.nodes: dict[str, NodeRow] = {}
+        self._said: dict[str, str] = {}
+        """Each node's own availability payload, before its bridge's state is taken into account."""
+        self._bridge_down: set[str] = set()
+        """Nodes whose mosquitto bridge reads 0: the central broker cannot hear their last will."""
         self.cameras: dict[tuple[str, str], CameraHealth] = {}
         """(node, camera) to its health."""
         self.counts: dict[tuple[str, str, str, str], CountSeries] = {}
@@ -175,6 +179,23 @@ class DashboardState:
 
     def set_availability(self, node: str, availability: str, since: datetime | None) -> None:
         """A node's `online`/`offline`; the same value again keeps its since-when."""
+        self._said[node] = availability
+        self._show_availability(node, since)
+
+    def set_bridge(self, node: str, up: bool, since: datetime | None) -> None:
+        """The state of the bridge the node publishes through: while it is down the node is
+        `offline`, whatever it said last (a Pi without power cannot say so itself)."""
+        if up:
+            self._bridge_down.discard(node)
+        else:
+            self._bridge_down.add(node)
+        self._show_availability(node, since)
+
+    def _show_availability(self, node: str, since: datetime | None) -> None:
+        said = self._said.get(node)
+        if said is None:
+            return  # the bridge's state came first: the node's row waits for its own availability
+        availability = "offline" if node in self._bridge_down else said
         row = self.nodes.get(node)
         if row is None or row.availability != availability:
             self.nodes[node] = NodeRow(node, availability, since)

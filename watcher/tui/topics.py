@@ -97,6 +97,13 @@ def _on_off(payload: bytes) -> bool:
     return payload == b"ON"
 
 
+def bridge_up(topic: str, payload: bytes) -> bool:
+    """A mosquitto bridge's notification: `1` up, `0` down; `SinkError` naming the topic otherwise."""
+    if payload not in (b"1", b"0"):
+        raise SinkError("tui", f"topic {topic}: bad payload: expected 1 or 0 (got {payload[:20]!r})")
+    return payload == b"1"
+
+
 def node_of_status(topic: str, payload: bytes) -> str | None:
     """The node (topic prefix) of a `<node>/<camera>/status` message that is a watcher camera
     status, else None: other software on the broker may use the same topic shape."""

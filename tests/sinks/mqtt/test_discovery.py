@@ -294,3 +294,72 @@ url = "demo"
     )
     assert count_labels(cfg, "drive") == ["car"]
     assert count_labels(cfg, "yard") == ["person", "dog"]
+
+
+BRIDGE_STATE = 'bridge_state_topic = "watcher-bridge/garage/state"\n'
+AVAILABILITY_KEYS = {"availability_topic": ("availability", "availability_mode")}
+
+
+def test_behind_a_bridge_every_entity_is_available_only_while_node_and_bridge_both_are() -> None:
+    cfg = make_config(1883, BRIDGE_STATE)
+    topics = Topics(node=cfg.node_id, bridge_state=cfg.mqtt.bridge_state_topic)
+    bridged = {d.topic: d.payload for d in discovery_messages(cfg, topics)}
+    plain = _configs()
+    assert sorted(bridged) == sorted(plain)
+    for topic, payload in bridged.items():
+        # In the place of the plain payload's availability_topic; nothing else changed.
+        keys = [k for key in plain[topic] for k in AVAILABILITY_KEYS.get(key, (key,))]
+        assert list(payload) == keys, topic
+        assert payload["availability"] == [
+            {"topic": "watcher/availability"},
+            {"topic": "watcher-bridge/garage/state", "payload_available": "1", "payload_not_available": "0"},
+        ]
+        assert payload["availability_mode"] == "all"
+        assert {k: v for k, v in payload.items() if not k.startswith("availability")} == {
+            k: v for k, v in plain[topic].items() if k != "availability_topic"
+        }
+
+
+def test_behind_a_bridge_the_node_names_its_bridge_state_topic_retained(
+    make_sink: Callable[..., MqttSink], recorder: Recorder, mosquitto: Mosquitto
+) -> None:
+    make_sink(make_config(mosquitto.port, BRIDGE_STATE))
+    assert recorder.wait_for("watcher/bridge")
+    late = Recorder(mosquitto, "watcher/bridge")  # what a dashboard that connects later is given
+    try:
+        assert late.wait_for("watcher/bridge")
+        assert [(m.payload, m.retain) for m in late.on("watcher/bridge")] == [
+            (b"watcher-bridge/garage/state", True)
+        ]
+    finally:
+        late.close()
+
+
+def test_without_a_bridge_the_node_publishes_no_bridge_topic(
+    make_sink: Callable[..., MqttSink], recorder: Recorder
+) -> None:
+    make_sink()
+    assert recorder.wait_for("watcher/porch/doorbell/enabled")
+    assert recorder.on("watcher/bridge") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (
+            '"site/+/state"',
+            "config.toml: mqtt.bridge_state_topic: expected one topic name, without + or # "
+            "(got 'site/+/state')",
+        ),
+        ('""', "config.toml: mqtt.bridge_state_topic: expected one topic name, without + or # (got '')"),
+        (
+            '"watcher/bridge_state"',
+            "config.toml: mqtt: bridge_state_topic 'watcher/bridge_state' must not be under the node's "
+            "prefix 'watcher/', which the bridge forwards",
+        ),
+    ],
+)
+def test_a_bridge_state_topic_that_cannot_work_is_refused_at_load(value: str, error: str) -> None:
+    with pytest.raises(config.ConfigError) as info:
+        make_config(1883, f"bridge_state_topic = {value}\n")
+    assert str(info.value) == error

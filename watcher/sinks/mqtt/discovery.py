@@ -1,7 +1,8 @@
 """Home Assistant MQTT discovery payloads: one device per camera, linked to the watcher node.
 
 Every entity has a stable `unique_id` (`watcher_<node>_<camera>_<rule>[_<what>]`), an
-`object_id` for a predictable entity id, and the node's availability topic.
+`object_id` for a predictable entity id, and the node's availability topic (with its bridge's
+state topic when `[mqtt] bridge_state_topic` is set).
 """
 
 from __future__ import annotations
@@ -200,12 +201,26 @@ def _entity(
         "object_id": f"{topics.node}_{object_id}",
         # Home Assistant 2025.10+ reads this instead of object_id; older ones drop unknown keys.
         "default_entity_id": f"{component}.{topics.node}_{object_id}",
-        "availability_topic": topics.availability,
+        **_availability(topics),
         "device": device,
         "origin": {"name": "watcher", "sw_version": __version__},
         **fields,
     }
     return Discovery(topics.discovery(component, object_id), payload)
+
+
+def _availability(topics: Topics) -> dict[str, Any]:
+    """The node's last will; behind a bridge also the bridge's state, which the central broker
+    turns to 0 when the bridge goes, as it does when the node's Pi loses power with its broker."""
+    if topics.bridge_state is None:
+        return {"availability_topic": topics.availability}
+    return {
+        "availability": [
+            {"topic": topics.availability},
+            {"topic": topics.bridge_state, "payload_available": "1", "payload_not_available": "0"},
+        ],
+        "availability_mode": "all",
+    }
 
 
 def _human(name: str) -> str:

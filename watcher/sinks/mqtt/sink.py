@@ -56,7 +56,7 @@ class MqttSink:
         retry_s: tuple[float, float] = (1.0, 30.0),
     ) -> None:
         mqtt = config.mqtt
-        self.topics = Topics(mqtt.prefix, mqtt.discovery_prefix, config.node_id)
+        self.topics = Topics(mqtt.prefix, mqtt.discovery_prefix, config.node_id, mqtt.bridge_state_topic)
         self.outbox = outbox
         self.board = RetainedBoard()
         self._post = post
@@ -85,6 +85,8 @@ class MqttSink:
         make_client(mqtt, self.topics, tls, client_id)  # TLS files are checked now, not on the thread
         for camera in cameras:
             self.board.set(self.topics.detect_state(camera), b"ON")
+        if mqtt.bridge_state_topic is not None:
+            self.board.set(self.topics.bridge, mqtt.bridge_state_topic.encode())
         # The states the engine starts with (restored from the store), before the worker runs.
         self._show_states(states() if states is not None else [v.state for v in self._views.values()])
         self.publisher = Publisher(

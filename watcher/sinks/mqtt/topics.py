@@ -17,10 +17,17 @@ class Topics:
     prefix: str = "watcher"
     discovery_prefix: str = "homeassistant"
     node: str = "watcher"
+    bridge_state: str | None = None
+    """The state topic (`1`/`0`) of the mosquitto bridge the node publishes through, when it has one."""
 
     @property
     def availability(self) -> str:
         return f"{self.prefix}/availability"
+
+    @property
+    def bridge(self) -> str:
+        """Names `bridge_state`, retained, so the fleet dashboard can follow the bridge too."""
+        return f"{self.prefix}/bridge"
 
     @property
     def events(self) -> str:
