@@ -67,7 +67,7 @@ class MqttFeed:
         """Where the JPEGs asked for with `s` are kept on this machine, in a folder per node."""
         self._snapshots_wanted: set[tuple[str, str]] = set()
         """(node, camera) asked for a snapshot whose JPEG has not come yet."""
-        # Both only touched on paho's network thread, except reads of _rule_cameras by send().
+        # All four only touched on paho's network thread, except reads of _rule_cameras by send().
         self._nodes: set[str] = set()
         self._rule_cameras: dict[tuple[str, str], str] = {}
         self._bridge_of: dict[str, str] = {}
@@ -199,11 +199,11 @@ class MqttFeed:
 
     def _follow_bridge(self, client: mqtt.Client, node: str, topic: str) -> None:
         """Follow the state topic of the bridge `node` publishes through (empty: none any more)."""
-        old = self._bridge_of.pop(node, None)
+        old = self._bridge_of.get(node)
         if old == topic:
-            self._bridge_of[node] = topic
             return
         if old is not None:
+            del self._bridge_of[node]
             self._bridged[old].discard(node)
             if not self._bridged[old]:
                 del self._bridged[old]
