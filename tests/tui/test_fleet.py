@@ -232,6 +232,8 @@ async def test_a_power_cut_behind_a_bridge_takes_that_node_offline_alone(tmp_pat
             nodes["garage"] = Node("garage", local, tmp_path / "garage", BRIDGE_STATE)
             assert nodes["garage"].answer() == "ready"
             assert await until(pilot, lambda: rows_of(app.nodes, "garage")[0][1] == "online")
+            # The dashboard and this recorder are two subscribers: either may hear the new `1` first.
+            assert on_central.wait_for(BRIDGE_STATE, b"1", count=2)
             assert on_central.last(BRIDGE_STATE) == b"1"
             assert app.sub_title == f"{where} · 2/2 nodes online"
     finally:
