@@ -45,8 +45,13 @@ KIND_ANALYZERS: Mapping[str, AnalyzerFactory] = {
 kinds runs once); kinds that read only tracks and zones have no entry."""
 
 
-def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None) -> list[Analyzer]:
-    """The analyzers the rules of `camera` need: ground facts first (every kind may read them)."""
+def build_analyzers(
+    camera: CameraConfig, config: Config, base_dir: Path | None, *, keep_masks: bool = False
+) -> list[Analyzer]:
+    """The analyzers the rules of `camera` need: ground facts first (every kind may read them).
+
+    `keep_masks`: the area analyzer keeps each measured mask in its fact, for an overlay that draws it.
+    """
     analyzers: list[Analyzer] = list(ground_analyzers(camera, config))
     kinds = {rule.kind for rule in config.rules if rule.camera == camera.name}
     builders: list[AnalyzerFactory] = []
@@ -54,5 +59,9 @@ def build_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None)
         if kind in kinds and build not in builders:
             builders.append(build)
     for build in builders:
-        analyzers += build(camera, config, base_dir)
+        if build is area_analyzers:
+            # Its masks are the one frame-sized fact; the others are kept whatever draws them.
+            analyzers += area_analyzers(camera, config, base_dir, keep_masks=keep_masks)
+        else:
+            analyzers += build(camera, config, base_dir)
     return analyzers

@@ -70,7 +70,10 @@ class CameraPipeline:
         detector: Detector,
         engine: RulesEngine,
         base_dir: Path | None = None,
+        *,
+        keep_masks: bool = False,
     ) -> None:
+        """`keep_masks`: observations carry the masks the area rules measured (to draw them)."""
         self.camera = camera
         self.detector = detector
         self.engine = engine
@@ -83,7 +86,7 @@ class CameraPipeline:
             config.tracker,
             camera.detect_fps,
         )
-        self.analyzers: list[Analyzer] = build_analyzers(camera, config, base_dir)
+        self.analyzers: list[Analyzer] = build_analyzers(camera, config, base_dir, keep_masks=keep_masks)
         self.throttle = Throttle(camera.detect_fps)
         self.times = StageTimes()
         self.paused = False

@@ -80,7 +80,9 @@ def replay(
     engine = RulesEngine(
         [r for r in config.rules if r.camera == camera], ids=deterministic_ids(f"{camera}:{video.name}")
     )
-    pipeline = CameraPipeline(cam, config, detector, engine, base_dir)
+    pipeline = CameraPipeline(
+        cam, config, detector, engine, base_dir, keep_masks=outputs.annotate is not None
+    )
     annotator = FrameAnnotator(
         [z for z in config.zones if z.camera == camera],
         {r.name: r.for_s for r in config.rules if r.camera == camera},

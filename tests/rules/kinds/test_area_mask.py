@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import supervision as sv
 
+from watcher.analyzers import build_analyzers
 from watcher.config import AreaRule, Config, TrackerConfig, ZoneConfig
 from watcher.ground import GroundPlane
 from watcher.rules.kinds.area_mask import AreaAnalyzer, area_analyzers, colour_mask
@@ -126,3 +127,37 @@ def test_a_covered_occupancy_rule_measures_only_still_objects() -> None:
     assert analyzer.analyze(frame, observation(moving)).facts["kerb"].px == 0.0
     later = dataclasses.replace(frame, timestamp=1.0)
     assert analyzer.analyze(later, observation(still)).facts["kerb"].px == 16 * 12
+
+
+def test_a_measure_keeps_no_mask_unless_something_draws_it() -> None:
+    frame = frame_with((0, 255, 255), (80, 0, 120, 10))
+    obs = AreaAnalyzer([area_rule(hsv=YELLOW.model_dump())], [ZONE]).analyze(frame, observation())
+    assert obs.facts["r"].mask is None  # type: ignore[attr-defined]
+
+
+def test_a_measure_kept_for_drawing_holds_the_pixels_it_counted() -> None:
+    frame = frame_with((0, 255, 255), (80, 0, 120, 10))
+    analyzer = AreaAnalyzer([area_rule(hsv=YELLOW.model_dump())], [ZONE], keep_masks=True)
+    measured = analyzer.analyze(frame, observation()).facts["r"]
+    expected = np.zeros((100, 200), dtype=bool)
+    expected[0:10, 80:101] = True
+    assert isinstance(measured, AreaMeasure)
+    assert measured.mask is not None
+    assert np.array_equal(measured.mask, expected)
+    assert measured.px == 210.0
+
+
+@pytest.mark.parametrize("keep_masks", [False, True])
+def test_build_analyzers_hands_keep_masks_to_the_area_analyzer(keep_masks: bool) -> None:
+    cfg = Config.model_validate(
+        {
+            "cameras": [{"name": "cam", "url": "demo"}],
+            "zones": [ZONE.model_dump()],
+            "rules": [
+                {"name": "r", "kind": "area", "camera": "cam", "zone": "lawn", "hsv": YELLOW.model_dump()}
+            ],
+        }
+    )
+    (analyzer,) = build_analyzers(cfg.cameras[0], cfg, None, keep_masks=keep_masks)
+    obs = analyzer.analyze(frame_with((0, 255, 255), (80, 0, 120, 10)), observation())
+    assert (obs.facts["r"].mask is not None) is keep_masks  # type: ignore[attr-defined]

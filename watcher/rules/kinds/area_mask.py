@@ -87,11 +87,14 @@ class AreaAnalyzer:
         ground: GroundPlane | None = None,
         *,
         sources: Mapping[str, MaskSource] | None = None,
+        keep_masks: bool = False,
     ) -> None:
         self._rules = tuple(rules)
         self._zones = {z.name: z for z in zones}
         self._ground = ground
-        self._zone_masks: dict[tuple[str | None, tuple[int, int]], BoolMask] = {}
+        # Only an annotated replay draws the measured masks; without it a measure is its numbers alone.
+        self._keep_masks = keep_masks
+        self._zone_masks: dict[tuple[str | None, tuple[int, int]], tuple[BoolMask, int]] = {}
         given = dict(sources or {})
         self._sources: dict[str, MaskSource] = {
             r.name: given.get(r.name) or ObjectSource(r.classes, r.min_score)
@@ -111,13 +114,14 @@ class AreaAnalyzer:
             if last is not None and 0 <= frame.timestamp - last[0] < rule.check_every_s - _TIME_TOLERANCE:
                 facts[rule.name] = last[1]
                 continue
-            zone = self._zone_mask(rule.zone, frame.size)
+            zone, zone_px = self._zone_mask(rule.zone, frame.size)
             mask = self._mask(rule, frame, obs.tracks, zone, colour)
-            px = float(mask.sum())
-            zone_px = float(zone.sum())
+            px = float(np.count_nonzero(mask))
             m2 = None if self._ground is None else self._ground.mask_area(mask, frame.size)
             fraction = px / zone_px if zone_px else 0.0
-            measured = AreaMeasure.of(px, fraction, m2, mask)
+            measured = (
+                AreaMeasure.of(px, fraction, m2, mask) if self._keep_masks else AreaMeasure(px, fraction, m2)
+            )
             facts[rule.name] = measured
             self._last[rule.name] = (frame.timestamp, measured)
         return dataclasses.replace(obs, facts=facts)
@@ -125,7 +129,7 @@ class AreaAnalyzer:
     def mask(self, rule: str, frame: Frame, tracks: Sequence[Track]) -> tuple[BoolMask, BoolMask]:
         """The mask rule `rule` measures on `frame`, and its zone (both frame-sized), for `watcher mask`."""
         spec = next(r for r in self._rules if r.name == rule)
-        zone = self._zone_mask(spec.zone, frame.size)
+        zone, _ = self._zone_mask(spec.zone, frame.size)
         return self._mask(spec, frame, tracks, zone, {}), zone
 
     def _mask(
@@ -142,7 +146,8 @@ class AreaAnalyzer:
             return colour[rule.hsv] & zone
         return self._sources[rule.name].mask(frame.image, tracks, zone)
 
-    def _zone_mask(self, zone: str | None, size: tuple[int, int]) -> BoolMask:
+    def _zone_mask(self, zone: str | None, size: tuple[int, int]) -> tuple[BoolMask, int]:
+        """The zone's pixels on a frame of `size` and how many they are (made once per size)."""
         cached = self._zone_masks.get((zone, size))
         if cached is not None:
             return cached
@@ -153,12 +158,15 @@ class AreaAnalyzer:
             canvas = np.zeros((h, w), dtype=np.uint8)
             cv2.fillPoly(canvas, [pixel_polygon(self._zones[zone].points, size).astype(np.int32)], 1)
             mask = canvas > 0
-        self._zone_masks[(zone, size)] = mask
-        return mask
+        self._zone_masks[(zone, size)] = (mask, int(np.count_nonzero(mask)))
+        return self._zone_masks[(zone, size)]
 
 
-def area_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None = None) -> list[AreaAnalyzer]:
-    """One analyzer for the `area` rules (and covered-share `occupancy` rules) of `camera`, or none."""
+def area_analyzers(
+    camera: CameraConfig, config: Config, base_dir: Path | None = None, *, keep_masks: bool = False
+) -> list[AreaAnalyzer]:
+    """One analyzer for the `area` rules (and covered-share `occupancy` rules) of `camera`, or none;
+    `keep_masks`: each measure keeps its mask, for something that draws it (`replay --annotate`)."""
     indexed = [
         (i, r) for i, r in enumerate(config.rules) if isinstance(r, AreaRule) and r.camera == camera.name
     ]
@@ -179,7 +187,7 @@ def area_analyzers(camera: CameraConfig, config: Config, base_dir: Path | None =
         sources[rule.name] = ObjectSource(rule.classes, rule.min_score, stationary_only=rule.stationary_only)
     rules = [r for _, r in indexed] + [_covered_area(r) for r in covered]
     zones = [z for z in config.zones if z.camera == camera.name]
-    return [AreaAnalyzer(rules, zones, ground, sources=sources)]
+    return [AreaAnalyzer(rules, zones, ground, sources=sources, keep_masks=keep_masks)]
 
 
 EVERY_FRAME = 1e-6
