@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +17,8 @@ def clip_box(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
     return max(0, min(x1, width)), max(0, min(y1, height)), max(0, min(x2, width)), max(0, min(y2, height))
 
 
-def polygon_mask(points: Sequence[Sequence[float]], size: tuple[int, int]) -> BoolMask:
-    """Pixels inside a polygon given in frame pixels; `size` is (width, height)."""
+def polygon_mask(points: npt.ArrayLike, size: tuple[int, int]) -> BoolMask:
+    """Pixels inside a polygon given in frame pixels (n x 2, rounded); `size` is (width, height)."""
     width, height = size
     canvas = np.zeros((height, width), dtype=np.uint8)
     cv2.fillPoly(canvas, [np.round(np.asarray(points, dtype=np.float64)).astype(np.int32)], 1)

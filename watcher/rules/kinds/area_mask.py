@@ -20,7 +20,7 @@ from watcher.config import AreaRule, CameraConfig, Config, OccupancyRule, ZoneCo
 from watcher.detect.patches import shared_patch_embedder
 from watcher.errors import ConfigError
 from watcher.ground import GroundPlane
-from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples
+from watcher.masks import ExamplesMasker, examples_problem, load_patch_examples, polygon_mask
 from watcher.masks.sources import ExampleSource, ObjectSource
 from watcher.rules.kinds.votes import example_folder
 from watcher.rules.spec import HsvRange
@@ -151,13 +151,10 @@ class AreaAnalyzer:
         cached = self._zone_masks.get((zone, size))
         if cached is not None:
             return cached
-        w, h = size
         if zone is None:
-            mask = np.ones((h, w), dtype=bool)
+            mask = np.ones(size[::-1], dtype=bool)
         else:
-            canvas = np.zeros((h, w), dtype=np.uint8)
-            cv2.fillPoly(canvas, [pixel_polygon(self._zones[zone].points, size).astype(np.int32)], 1)
-            mask = canvas > 0
+            mask = polygon_mask(pixel_polygon(self._zones[zone].points, size), size)
         self._zone_masks[(zone, size)] = (mask, int(np.count_nonzero(mask)))
         return self._zone_masks[(zone, size)]
 
