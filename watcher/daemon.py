@@ -35,6 +35,9 @@ log = logging.getLogger("watcher")
 _IDLE_WAIT_MAX_S = 1.0
 """Longest wait for a frame before the worker looks at its timers again (status, memory)."""
 STATUS_EVERY_S = 60.0
+STATUS_REFRESH_S = 0.5
+"""The camera status readers see is at most this old (they sample it about once a second); a camera
+going into or out of error shows at once."""
 # A camera that comes back must stream again within 5 s (issue 8): retry a dead one at least this often.
 RECONNECT_MAX_S = 3.0
 # One worker serves every camera: when several detect at once it falls a few frames behind, and a
@@ -105,6 +108,10 @@ class Daemon:
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}
         self._status: tuple[CameraStatus, ...] = ()
+        self._status_due = 0.0
+        """Monotonic time the status is next rebuilt, whatever changed."""
+        self._status_stale = False
+        """Something readers must see at once (an error, a pause) changed since the last rebuild."""
         self.publish_status()
         health = HealthSampler(self.status, self.clock).sample
         sinks = build_sinks(
@@ -128,9 +135,17 @@ class Daemon:
         safe from any thread (the MQTT status topic and the dashboards read it)."""
         return list(self._status)
 
+    def refresh_status(self) -> None:
+        """Publish the cameras' status when it is due or something readers must see changed; called
+        on the worker's thread after each round."""
+        if self._status_stale or self.clock.monotonic() >= self._status_due:
+            self.publish_status()
+
     def publish_status(self) -> None:
-        """Swap in the cameras' status now; called on the worker's thread (after each round), which
-        owns the counters it reads."""
+        """Swap in the cameras' status now; called on the worker's thread, which owns the counters
+        it reads."""
+        self._status_stale = False
+        self._status_due = self.clock.monotonic() + STATUS_REFRESH_S
         self._status = tuple(
             CameraStatus(
                 name,
@@ -179,15 +194,15 @@ class Daemon:
         last_index = dict.fromkeys(self.captures, -1)
         next_status = self.clock.monotonic() + STATUS_EVERY_S
         release_free_memory()  # what loading the models and rules freed
+        self._send_states()  # the restored ones; after this only a frame or a command changes them
         try:
             while not self._stop.is_set():
                 # Cleared before looking, so a frame that lands after its camera was looked at
                 # sets it again and the wait below returns at once.
                 self._ready.clear()
                 self._apply_commands()
-                self._send_states()
                 worked = self._round(last_index)
-                self.publish_status()
+                self.refresh_status()
                 if not worked:
                     wait_s = min(_IDLE_WAIT_MAX_S, next_status - self.clock.monotonic())
                     self.clock.wait(self._ready, wait_s)
@@ -222,18 +237,25 @@ class Daemon:
             try:
                 obs, events = pipeline.process(frame)
             except RuleError as exc:  # the camera's other rules went on: their events still go out
-                self.faults.failed(name, str(exc), exc)
+                self._failed(name, str(exc), exc)
                 self._deliver(frame, None, exc.events)
                 continue
             except WatcherError as exc:  # a known failure says itself in one line
-                self.faults.failed(name, str(exc), exc)
+                self._failed(name, str(exc), exc)
                 continue
             except Exception as exc:  # a bug in one camera's detector or analyzer stops that camera only
-                self.faults.failed(name, f"unexpected {type(exc).__name__}: {exc}", exc)
+                self._failed(name, f"unexpected {type(exc).__name__}: {exc}", exc)
                 continue
-            self.faults.recovered(name)
+            if self.faults.reason(name) is not None:
+                self.faults.recovered(name)
+                self._status_stale = True
             self._deliver(frame, obs, events)
         return worked
+
+    def _failed(self, camera: str, reason: str, exc: BaseException) -> None:
+        if self.faults.reason(camera) != reason:
+            self._status_stale = True
+        self.faults.failed(camera, reason, exc)
 
     def _deliver(self, frame: Frame, obs: Observation | None, events: list[Event]) -> None:
         """Hand one frame's results to the sinks: the rule states first, so a sink storing an event
@@ -264,7 +286,8 @@ class Daemon:
                 log.exception("camera %s: a snapshot listener failed", camera)
 
     def _send_states(self) -> None:
-        """Hand the sinks the engine's snapshot (the runner skips one they already have)."""
+        """Hand the sinks the engine's snapshot (the runner skips one they already have); after
+        each frame and command, the only things that change it."""
         self.sinks.submit_states(self.engine.snapshot())
 
     def post(self, command: Command) -> None:
@@ -297,6 +320,7 @@ class Daemon:
                         continue
                     if self.pipelines[camera].paused == enabled:
                         self.pipelines[camera].paused = not enabled
+                        self._status_stale = True
                         log.info("camera %s: detection %s", camera, "resumed" if enabled else "paused")
                 case SaveSnapshot(camera):
                     if camera in self.captures:

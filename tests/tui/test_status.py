@@ -9,7 +9,7 @@ import pytest
 
 from watcher import config
 from watcher.clock import FakeClock
-from watcher.daemon import Daemon
+from watcher.daemon import STATUS_REFRESH_S, Daemon
 from watcher.errors import SinkError
 from watcher.status import CameraHealth, HealthSampler
 from watcher.testing import ScriptedDetector
@@ -87,3 +87,16 @@ def test_the_sampler_reports_detect_rate_time_and_pause_per_camera(tmp_path: Pat
         "error",
         f"cameras[1].url: video file not found: {tmp_path / 'missing.mp4'}",
     )
+
+
+def test_the_worker_rebuilds_the_status_only_once_it_is_due(tmp_path: Path) -> None:
+    clock = FakeClock()
+    daemon = _daemon(tmp_path, clock)
+    floor = daemon.pipelines["floor"]
+    floor.frames_processed = 3
+    clock.advance(STATUS_REFRESH_S - 0.1)
+    daemon.refresh_status()  # as the worker does after each round
+    assert daemon.status()[0].frames_processed == 0
+    clock.advance(0.1)
+    daemon.refresh_status()
+    assert daemon.status()[0].frames_processed == 3
