@@ -171,3 +171,58 @@ def test_run_with_no_camera_but_a_missing_file_stops_as_check_config_does(
     assert main(["run", "-c", str(cfg)]) == 2
     missing = tmp_path / "gone.mp4"
     assert capsys.readouterr().err == f"watcher: {cfg}: cameras[0].url: video file not found: {missing}\n"
+
+
+MISSING_FILE = """
+[[cameras]]
+name = "a"
+url = "gone.mp4"
+[[zones]]
+camera = "a"
+name = "z"
+points = [[0, 0], [1, 0], [1, 1], [0, 1]]
+[[rules]]
+name = "green"
+kind = "area"
+camera = "a"
+zone = "z"
+hsv = { lower = [35, 60, 40], upper = [85, 255, 255] }
+[[rules]]
+name = "gate"
+kind = "state"
+camera = "a"
+zone = "z"
+when = "open"
+examples = "refs"
+[store]
+enabled = false
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["snapshot", "a"], ["mask", "green"], ["examples", "gate", "--label", "open", "--at", "1"]],
+    ids=["snapshot", "mask", "examples"],
+)
+def test_a_command_reading_a_missing_camera_file_names_its_url_key(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(MISSING_FILE)
+    assert main([*command, "-c", str(cfg)]) == 2
+    missing = tmp_path / "gone.mp4"
+    assert capsys.readouterr().err == f"watcher: {cfg}: cameras[0].url: video file not found: {missing}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["mask", "green"], ["examples", "gate", "--label", "open", "--at", "1"]],
+    ids=["mask", "examples"],
+)
+def test_a_missing_video_in_place_of_the_camera_is_a_one_line_error(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(MISSING_FILE.replace("gone.mp4", str(DATA / "box.mp4")))
+    assert main([*command, "-c", str(cfg), "--video", "nope.mp4"]) == 2
+    assert capsys.readouterr().err == "watcher: --video: no such video file: nope.mp4\n"

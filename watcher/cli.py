@@ -6,7 +6,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from watcher.config import CameraConfig, Config
 from watcher.errors import ConfigError, SinkError, WatcherError
 
 if TYPE_CHECKING:
+    from watcher.capture import Source
     from watcher.detect import Detector, ModelInfo
     from watcher.sinks.store import StoredEvent
 
@@ -43,6 +45,45 @@ def _camera(cfg: Config, name: str, key: str = "CAMERA") -> CameraConfig:
     except KeyError:
         names = ", ".join(c.name for c in cfg.cameras)
         raise ConfigError(f"unknown camera {name!r} (have: {names})", key=key) from None
+
+
+@contextmanager
+def _open_camera(
+    cfg: Config,
+    base: Path,
+    file: str | None,
+    cam: CameraConfig,
+    *,
+    video: str | None = None,
+    detect: bool = False,
+) -> Iterator[Source]:
+    """`cam`'s video (or the file `video` in its place) open to read flat out, once through; a file
+    that is not there is a one-line error at its key (`cameras[i].url` or `--video`).
+
+    `detect`: the stream the rules see (`detect_url` when set), not the main one.
+    """
+    from watcher.capture import demo_path, detect_stream, open_source, video_file_error
+    from watcher.clock import SystemClock
+
+    if video is not None:
+        path = Path(video).resolve()
+        if not path.is_file():
+            raise ConfigError(f"no such video file: {video}", key="--video")
+        read = cam.model_copy(update={"url": str(path), "detect_url": None})
+    else:
+        missing = video_file_error(cam, cfg.cameras.index(cam), base, file, detect=detect)
+        if missing is not None:
+            raise missing
+        read = detect_stream(cam) if detect else cam
+    if read.url.strip().lower() == "demo":
+        # The demo camera plays in real time and loops; here its clip is read like any file.
+        read = read.model_copy(update={"url": str(demo_path())})
+    source = open_source(read.model_copy(update={"realtime": False, "loop": False}), SystemClock(), base)
+    source.open()
+    try:
+        yield source
+    finally:
+        source.close()
 
 
 def _detectors(
@@ -174,8 +215,6 @@ def _classify(args: argparse.Namespace) -> int:
 
 
 def _cut_examples(args: argparse.Namespace) -> int:
-    from watcher.capture import detect_stream, open_source, video_file_error
-    from watcher.clock import SystemClock
     from watcher.examples import Pick, cut_examples, example_rule, label_folder
     from watcher.rules.spec import MissingAssociateRule
 
@@ -188,28 +227,17 @@ def _cut_examples(args: argparse.Namespace) -> int:
         raise ConfigError(f"must be > 0 (got {args.every:g})", key="--every")
     cam = cfg.camera(rule.camera)
     if args.video:
-        video = Path(args.video)
-        if not video.is_file():
-            raise ConfigError(f"no such video file: {video}")
-        read = cam.model_copy(update={"url": str(video), "detect_url": None})
-        prefix, count = video.stem, args.count
+        prefix, count = Path(args.video).stem, args.count
     else:
-        missing = video_file_error(cam, cfg.cameras.index(cam), base, args.config)
-        if missing is not None:
-            raise missing
-        # The stream the running rule classifies; a live camera never ends, so stop after 10 crops.
-        read = detect_stream(cam)
+        # A live camera never ends, so stop after 10 crops.
         prefix, count = cam.name, args.count if args.count is not None or args.at else 10
     detector = None
     if isinstance(rule, MissingAssociateRule):
         detector = _detectors(cfg, base, args.config, [cam])[cam.name]
-    source = open_source(read.model_copy(update={"realtime": False, "loop": False}), SystemClock(), base)
-    source.open()
-    try:
+    # The stream the running rule classifies.
+    with _open_camera(cfg, base, args.config, cam, video=args.video, detect=True) as source:
         pick = Pick(tuple(args.at or ()), args.every, count)
         written = cut_examples(cfg, rule, source, pick, folder, prefix=prefix, detector=detector)
-    finally:
-        source.close()
     for path in written:
         print(path)
     print(
@@ -223,20 +251,11 @@ def _snapshot(args: argparse.Namespace) -> int:
     import cv2
 
     from watcher.annotate import FrameAnnotator
-    from watcher.capture import open_source, video_file_error
-    from watcher.clock import SystemClock
 
     cfg, base = _load(args.config)
     cam = _camera(cfg, args.camera)
-    missing = video_file_error(cam, cfg.cameras.index(cam), base, args.config, detect=False)
-    if missing is not None:
-        raise missing
-    source = open_source(cam.model_copy(update={"realtime": False}), SystemClock(), base)
-    source.open()
-    try:
+    with _open_camera(cfg, base, args.config, cam) as source:
         frame = source.read()
-    finally:
-        source.close()
     if frame is None:
         raise ConfigError(f"camera {cam.name} gave no frame", key="CAMERA")
     image = frame.image
@@ -252,27 +271,15 @@ def _snapshot(args: argparse.Namespace) -> int:
 def _mask(args: argparse.Namespace) -> int:
     import cv2
 
-    from watcher.capture import open_source
-    from watcher.capture.source import demo_path
-    from watcher.clock import SystemClock
     from watcher.mask_preview import area_rule, preview, suggest_hsv
 
     cfg, base = _load(args.config)
     _, rule = area_rule(cfg, args.rule)
     cam = _camera(cfg, rule.camera)
-    # The demo camera plays in real time and loops; one frame at --at is wanted here, read flat out.
-    url = str(demo_path()) if cam.url == "demo" else cam.url
-    url = url if args.video is None else str(Path(args.video).resolve())
-    source = open_source(
-        cam.model_copy(update={"realtime": False, "url": url, "loop": False}), SystemClock(), base
-    )
-    source.open()
-    try:
+    with _open_camera(cfg, base, args.config, cam, video=args.video) as source:
         frame = source.read()
         while frame is not None and frame.timestamp < args.at:
             frame = source.read()
-    finally:
-        source.close()
     if frame is None:
         raise ConfigError(f"camera {cam.name} gave no frame at {args.at} s", key="--at")
     detector = _detectors(cfg, base, args.config, [cam])[cam.name] if rule.classes else None
