@@ -24,7 +24,7 @@ from watcher.redact import add_secrets, config_secrets
 from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
 from watcher.sinks.assemble import build_sinks, data_path
-from watcher.sinks.snapshots import SnapshotListener, save_frame
+from watcher.sinks.snapshots import SavedSnapshot, SnapshotListener, save_frame
 from watcher.sinks.store.db import set_aside_if_corrupt
 from watcher.sinks.store.recovery import load_states, save_states
 from watcher.status import CameraStatus, HealthSampler, mean_tail
@@ -278,10 +278,10 @@ class Daemon:
         quality = self.config.store.snapshot_quality
         self._tell_snapshot(obs.camera, save_frame(self._snapshot_folder, obs.camera, drawn, stamp, quality))
 
-    def _tell_snapshot(self, camera: str, path: Path | None) -> None:
+    def _tell_snapshot(self, camera: str, saved: SavedSnapshot | None) -> None:
         for listener in self.snapshot_listeners:
             try:
-                listener(camera, path)
+                listener(camera, saved)
             except Exception:  # a dashboard or MQTT fault must not stop the frame loop
                 log.exception("camera %s: a snapshot listener failed", camera)
 

@@ -16,7 +16,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -35,8 +35,18 @@ _PRUNE_EVERY_S = 3600.0
 _ZONE_COLOR = sv.Color.from_hex("#ffcc00")
 
 Polygon = Sequence[tuple[float, float]]
-SnapshotListener = Callable[[str, Path | None], None]
-"""Told (camera, path, or None when it could not be saved) of a snapshot asked for by hand."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSnapshot:
+    """A snapshot asked for by hand, as saved: its file and its JPEG (MQTT publishes it unread)."""
+
+    path: Path
+    jpeg: bytes
+
+
+SnapshotListener = Callable[[str, SavedSnapshot | None], None]
+"""Told (camera, the snapshot, or None when it could not be saved) of a snapshot asked for by hand."""
 
 
 def draw_event(image: Image, event: Event, zone: Polygon | None = None) -> Image:
@@ -145,19 +155,22 @@ def _private_dir(folder: Path, root: Path) -> None:
             part.chmod(0o700)
 
 
-def save_frame(folder: Path, camera: str, image: Image, stamp: str, quality: int = 85) -> Path | None:
+def save_frame(
+    folder: Path, camera: str, image: Image, stamp: str, quality: int = 85
+) -> SavedSnapshot | None:
     """Save a frame asked for by hand (the dashboard's `s`) as `folder/<camera>/<stamp>-manual.jpg`."""
     path = folder / camera / f"{stamp}-manual.jpg"
-    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     try:
         if not ok:
             raise OSError(errno.EINVAL, "JPEG encoding failed")
-        _write_private(path, folder, jpeg.tobytes())
+        jpeg = encoded.tobytes()
+        _write_private(path, folder, jpeg)
     except OSError as exc:
         _log.warning("camera %s: snapshot not saved: %s: %s", camera, path, exc.strerror or exc)
         return None
     _log.info("camera %s: snapshot saved to %s", camera, path)
-    return path
+    return SavedSnapshot(path, jpeg)
 
 
 class SnapshotSink:

@@ -6,7 +6,6 @@ import logging
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from textual.app import App
 from textual.timer import Timer
@@ -14,6 +13,7 @@ from textual.timer import Timer
 from watcher.clock import Clock
 from watcher.commands import Command, SetDetection
 from watcher.daemon import Daemon
+from watcher.sinks.snapshots import SavedSnapshot
 from watcher.status import CameraHealth, HealthSampler
 from watcher.tui.messages import (
     CamerasUpdated,
@@ -141,10 +141,10 @@ class LocalFeed:
         if self._app is not None:
             self._app.post_message(CamerasUpdated(self._with_commands(self._sampler.sample())))
 
-    def _snapshot_saved(self, camera: str, path: Path | None) -> None:
+    def _snapshot_saved(self, camera: str, saved: SavedSnapshot | None) -> None:
         """On the worker thread: say where the snapshot asked for with `s` was saved."""
         if self._app is not None:
-            self._app.post_message(snapshot_notice(camera, path))
+            self._app.post_message(snapshot_notice(camera, None if saved is None else saved.path))
 
     def _with_commands(self, rows: list[CameraHealth]) -> list[CameraHealth]:
         """Show a pause/resume as commanded until the worker (busy with a frame) has applied it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from tests.sinks.mqtt.helpers import Recorder, event, snapshot_of
 from tests.support.mosquitto import Mosquitto
 from watcher.sinks.mqtt import MqttSink
+from watcher.sinks.snapshots import SavedSnapshot
 from watcher.types import EventType, Observation, RuleState
 
 STATE = "watcher/porch/someone_at_door/state"
@@ -144,3 +146,32 @@ def test_a_snapshot_is_published_only_for_a_start_with_an_image_of_a_snapshot_ru
     decoded = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     assert decoded.shape == (48, 64, 3)
     assert not np.all(np.abs(decoded.astype(int) - 200) < 10), "the box must be drawn"
+
+
+def test_a_snapshot_asked_for_by_hand_is_retained_as_the_jpeg_the_daemon_encoded(
+    make_sink: Callable[..., MqttSink], recorder: Recorder, mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    sink = make_sink()
+    _settled(sink, recorder)
+    # The file is not there: the sink publishes the bytes it is handed, without reading the disk.
+    sink.snapshot_saved("porch", SavedSnapshot(tmp_path / "gone-manual.jpg", b"\xff\xd8jpeg"))
+    assert recorder.wait_for("watcher/porch/snapshot")
+    late = Recorder(mosquitto, "watcher/porch/snapshot")
+    try:
+        assert late.wait_for("watcher/porch/snapshot")
+        retained = [(m.payload, m.retain) for m in late.messages]
+    finally:
+        late.close()
+    assert [m.payload for m in recorder.on("watcher/porch/snapshot")] == [b"\xff\xd8jpeg"]
+    assert retained == [(b"\xff\xd8jpeg", True)]
+
+
+def test_a_snapshot_that_could_not_be_saved_publishes_nothing(
+    make_sink: Callable[..., MqttSink], recorder: Recorder
+) -> None:
+    sink = make_sink()
+    _settled(sink, recorder)
+    sink.snapshot_saved("porch", None)
+    sink.handle_event(event(1, EventType.START), None)
+    assert recorder.wait_for("watcher/events")  # published after anything queued before it
+    assert recorder.on("watcher/porch/snapshot") == []

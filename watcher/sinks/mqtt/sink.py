@@ -25,7 +25,7 @@ from watcher.sinks.mqtt.publisher import Publisher
 from watcher.sinks.mqtt.retained import RetainedBoard
 from watcher.sinks.mqtt.states import RuleView
 from watcher.sinks.mqtt.topics import DETECT, SNAPSHOT, Topics
-from watcher.sinks.snapshots import draw_event
+from watcher.sinks.snapshots import SavedSnapshot, draw_event
 from watcher.status import CameraHealth
 from watcher.types import Event, EventType, Image, Observation, RulesSnapshot, RuleState
 
@@ -142,16 +142,11 @@ class MqttSink:
             self._publish_snapshot(event, image)
         self.publisher.wake()
 
-    def snapshot_saved(self, camera: str, path: Path | None) -> None:
+    def snapshot_saved(self, camera: str, saved: SavedSnapshot | None) -> None:
         """Retain the JPEG a `/snapshot/set` (or the dashboard's `s`) asked for, for the remote dashboard."""
-        if path is None:
+        if saved is None:
             return
-        try:
-            jpeg = path.read_bytes()
-        except OSError as exc:
-            _log.warning("mqtt: snapshot of %s not published: %s", camera, exc.strerror or exc)
-            return
-        self.board.set(self.topics.camera_snapshot(camera), jpeg)
+        self.board.set(self.topics.camera_snapshot(camera), saved.jpeg)
         self.publisher.wake()
 
     def handle_states(self, snapshot: RulesSnapshot) -> None:
