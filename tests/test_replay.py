@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import pytest
 
-from watcher import config
+from watcher import annotate, config
 from watcher.detect import load_detector
+from watcher.overlay import Item, Tint, draw_overlay
 from watcher.replay import ReplayOutputs, ReplayResult, replay
 from watcher.resources import demo_clip, example_config
+from watcher.testing import ScriptedDetector
+from watcher.types import Image
 
 DATA = Path(__file__).parent / "data"
 WORKER_FPS = 3550 / 237
@@ -121,3 +125,28 @@ def test_annotate_writes_every_frame_at_the_clip_size(tmp_path: Path) -> None:
     while capture.read()[0]:
         frames += 1
     assert (frames, size) == (71, (480.0, 270.0))
+
+
+def test_an_annotated_replay_tints_the_pixels_an_area_rule_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every pixel of the frame is in the HSV range (any colour): the tint covers the whole zone.
+    text = (
+        '[[cameras]]\nname = "floor"\nurl = "worker-zone-detection.mp4"\n'
+        '[[rules]]\nname = "anything"\nkind = "area"\ncamera = "floor"\n'
+        "hsv = { lower = [0, 0, 0], upper = [179, 255, 255] }\n"
+        "[store]\nenabled = false\n"
+    )
+    cfg = config.loads(text, str(DATA / "config.toml"))
+    drawn: list[list[Item]] = []
+
+    def spy(image: Image, items: Sequence[Item]) -> Image:
+        drawn.append(list(items))
+        return draw_overlay(image, items)
+
+    monkeypatch.setattr(annotate, "draw_overlay", spy)
+    outputs = ReplayOutputs(annotate=tmp_path / "annotated.mp4")
+    replay(DATA / "worker-zone-detection.mp4", cfg, "floor", ScriptedDetector([]), outputs, progress=False)
+    tints = [item for items in drawn for item in items if isinstance(item, Tint)]
+    assert len(tints) == len(drawn) == 71
+    assert all(t.rule == "anything" and t.mask.shape == (270, 480) and t.mask.all() for t in tints)
