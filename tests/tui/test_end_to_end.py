@@ -56,6 +56,9 @@ async def test_the_mqtt_dashboard_ends_with_the_daemons_last_counts_and_its_even
                 lambda: {(k[2], k[3]): s.value for k, s in state.counts.items() if s.value} == _nonzero(last),
             )
             assert await until(pilot, lambda: len(state.events) == len(daemon_output.events))
+            # Retained states and events leave the daemon on separate paths: either may come first.
+            key = ("watcher", RULE)
+            assert await until(pilot, lambda: key in state.rules and state.rules[key].active)
         finally:
             daemon.stop()
             runner.join(timeout=15)

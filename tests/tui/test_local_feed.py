@@ -85,6 +85,8 @@ async def test_a_daemon_on_the_worker_clip_fills_the_dashboard_and_obeys_p(tmp_p
         assert await until(pilot, lambda: key in state.rules and state.rules[key].active, timeout=60)
         assert state.rules[key].kind == "presence"
         assert state.counts[("", "floor", "left_of_tape", "person")].value == 1
+        # The worker hands the sinks the rule's new state before the frame's events: wait for the event.
+        assert await until(pilot, lambda: len(state.events) > 0)
         assert [(r.event.type, r.event.rule) for r in state.events] == [(EventType.START, RULE)]
         assert await until(pilot, lambda: state.cameras[("", "floor")].state in ("streaming", "ended"))
         app.query_one(CamerasTable).focus()
