@@ -101,8 +101,7 @@ BAD = [
     (
         "rule_for_not_number",
         CAMERA + RULE + 'for_s = "ten"\n',
-        "config.toml: rules[0].for_s: input should be a valid number, unable to parse string as a number "
-        "(got 'ten')",
+        "config.toml: rules[0].for_s: must be a number (got 'ten')",
     ),
     (
         "rule_unknown_notify",
@@ -142,6 +141,53 @@ def test_env_variables_are_substituted_in_strings() -> None:
         CAMERA + '[mqtt]\npassword = "${PW}"\nusername = "${USER_NAME:-watcher}"\n', env={"PW": "s3cret"}
     )
     assert (cfg.mqtt.password, cfg.mqtt.username) == ("s3cret", "watcher")
+
+
+def test_env_variables_give_numbers_and_booleans_where_the_key_wants_one() -> None:
+    text = (
+        CAMERA
+        + 'detect_fps = "${FPS}"\n'
+        + RULE
+        + 'for_s = "${HOLD}"\n[mqtt]\nenabled = "${MQTT_ON}"\nport = "${PORT:-1883}"\npassword = "${PW}"\n'
+    )
+    cfg = config.loads(text, env={"FPS": "2.5", "HOLD": "10", "MQTT_ON": "true", "PW": "1234"})
+    assert (cfg.cameras[0].detect_fps, cfg.rules[0].for_s) == (2.5, 10.0)
+    assert (cfg.mqtt.enabled, cfg.mqtt.port, cfg.mqtt.password) == (True, 1883, "1234")
+
+
+def test_env_variable_that_is_not_a_number_names_the_key() -> None:
+    with pytest.raises(ConfigError) as info:
+        config.loads(CAMERA + '[mqtt]\nport = "${PORT}"\n', env={"PORT": "mqtt"})
+    assert str(info.value) == "config.toml: mqtt.port: must be an integer (got 'mqtt')"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CAMERA + 'detect_fps = "5"\n', "cameras[0].detect_fps: must be a number, without quotes (got '5')"),
+        (CAMERA + 'enabled = "yes"\n', "cameras[0].enabled: must be true or false (got 'yes')"),
+        (CAMERA + "[detector]\nthreads = 2.0\n", "detector.threads: must be an integer (got 2.0)"),
+        (CAMERA + "[mqtt]\ntls = 1\n", "mqtt.tls: must be true or false (got 1)"),
+    ],
+    ids=["quoted_number", "yes", "float_for_int", "int_for_bool"],
+)
+def test_scalar_of_the_wrong_toml_type_is_not_coerced(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.loads(text, env={})
+    assert str(info.value) == f"config.toml: {message}"
+
+
+def test_integers_stand_for_floats_and_arrays_for_pairs() -> None:
+    text = CAMERA + "detect_fps = 5\n" + ZONE + RULE.replace("presence", "missing_associate")
+    cfg = config.loads(text + 'item = "hardhat"\nband = [0, 1]\nfor_s = 3\n', env={})
+    rule = cfg.rules[0]
+    assert isinstance(rule, config.MissingAssociateRule)
+    assert (cfg.cameras[0].detect_fps, cfg.zones[0].points[2], rule.band, rule.for_s) == (
+        5.0,
+        (1.0, 1.0),
+        (0.0, 1.0),
+        3.0,
+    )
 
 
 def test_example_config_is_valid() -> None:

@@ -13,7 +13,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from watcher.errors import ConfigError
 from watcher.ground import GroundError, GroundPlane
@@ -51,9 +51,9 @@ from watcher.rules.spec import (
     StateRule as StateRule,
 )
 from watcher.source_url import redact_url, source_kind
-from watcher.strict import StrictModel
+from watcher.strict import Pair, StrictModel
 
-Point = tuple[float, float]
+Point = Pair
 EventTypeName = Literal["start", "update", "end"]
 TEMPLATE_FIELDS = ("rule", "camera", "zone", "label", "count", "time", "type")
 """Placeholders of notification templates."""
@@ -416,11 +416,13 @@ def _unique(names: list[str], table: str, key: str) -> None:
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def _substitute(value: Any, path: str, file: str, env: dict[str, str]) -> Any:
+def _substitute(value: Any, path: str, file: str, env: dict[str, str], used: set[str]) -> Any:
+    """`value` with every `${NAME}` replaced; the key paths of the strings that had one go in `used`."""
     if isinstance(value, str):
 
         def repl(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
+            used.add(path)
             if name in env:
                 return env[name]
             if default is not None:
@@ -430,21 +432,54 @@ def _substitute(value: Any, path: str, file: str, env: dict[str, str]) -> Any:
         return _ENV.sub(repl, value)
     if isinstance(value, dict):
         return {
-            k: _substitute(v, f"{path}.{_toml_key(k)}" if path else _toml_key(k), file, env)
+            k: _substitute(v, f"{path}.{_toml_key(k)}" if path else _toml_key(k), file, env, used)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_substitute(v, f"{path}[{i}]", file, env) for i, v in enumerate(value)]
+        return [_substitute(v, f"{path}[{i}]", file, env, used) for i, v in enumerate(value)]
     return value
+
+
+# An environment variable is always text: `port = "${MQTT_PORT}"` is read as the number it holds.
+_FROM_TEXT: dict[str, TypeAdapter[Any]] = {
+    "bool_type": TypeAdapter(bool),
+    "int_type": TypeAdapter(int),
+    "float_type": TypeAdapter(float),
+}
+
+
+def _typed_env(data: dict[str, Any], exc: ValidationError, used: set[str]) -> bool:
+    """Convert, in place, each substituted string that failed only for not being a number or boolean."""
+    changed = False
+    for err in exc.errors():
+        adapter = _FROM_TEXT.get(err["type"])
+        loc = _data_loc(err["loc"])
+        if adapter is None or _key_path(loc) not in used:
+            continue
+        try:
+            value = adapter.validate_python(err["input"])
+        except ValidationError:
+            continue
+        node: Any = data
+        for part in loc[:-1]:
+            node = node[part]
+        node[loc[-1]] = value
+        changed = True
+    return changed
+
+
+def _data_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """An error location as a path into the TOML data: without the rule's discriminated-union tag."""
+    if len(loc) > 2 and loc[0] == "rules" and loc[2] in KINDS:
+        return loc[:2] + loc[3:]
+    return loc
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for i, part in enumerate(loc):
+    for part in _data_loc(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif i == 2 and loc[0] == "rules" and part in KINDS:
-            continue  # discriminated-union tag, not a key the user wrote
         else:
             out += f".{_toml_key(part)}" if out else _toml_key(part)
     return out
@@ -469,6 +504,20 @@ class _Shown(str):
         return str(self)
 
 
+def _unquote(got: Any, kind: type) -> str:
+    """`, without quotes` when a quoted TOML string holds a value of the expected kind."""
+    if not isinstance(got, str):
+        return ""
+    text = got.strip()
+    if kind is bool:
+        return ", without quotes" if text in ("true", "false") else ""
+    try:
+        kind(text)
+    except ValueError:
+        return ""
+    return ", without quotes"
+
+
 def _problem(err: Any) -> str:
     kind, got = err["type"], err.get("input")
     if isinstance(got, date | dt_time):
@@ -490,8 +539,10 @@ def _problem(err: Any) -> str:
         "dict_type": lambda: f"must be a table (got {got!r})",
         "list_type": lambda: f"must be an array (got {got!r})",
         "tuple_type": lambda: f"must be an array (got {got!r})",
-        "bool_type": lambda: f"must be true or false (got {got!r})",
-        "bool_parsing": lambda: f"must be true or false (got {got!r})",
+        "bool_type": lambda: f"must be true or false{_unquote(got, bool)} (got {got!r})",
+        "int_type": lambda: f"must be an integer{_unquote(got, int)} (got {got!r})",
+        "float_type": lambda: f"must be a number{_unquote(got, float)} (got {got!r})",
+        "string_type": lambda: f"must be a string (got {got!r})",
         "finite_number": lambda: f"must be a finite number (got {got!r})",
         "union_tag_invalid": lambda: f"unknown kind {ctx.get('tag')!r} (expected one of: {', '.join(KINDS)})",
         "union_tag_not_found": lambda: "required key 'kind' is missing",
@@ -512,7 +563,7 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
     if err["type"].startswith("union_tag"):
         key += ".kind"
     loc, got = err["loc"], err.get("input")
-    if err["type"] == "missing" and loc and isinstance(loc[-1], int) and isinstance(got, list):
+    if err["type"] == "missing" and loc and isinstance(loc[-1], int) and isinstance(got, list | tuple):
         # A short fixed-size array ([x, y], [h, s, v]): name the array, not the absent slot.
         return _key_path(loc[:-1]), f"needs at least {loc[-1] + 1} item(s) (got {len(got)})"
     return key, _problem(err)
@@ -525,7 +576,13 @@ _TOO_DEEP = "arrays or tables nested too deeply"
 def parse(data: dict[str, Any], file: str = "config.toml", env: dict[str, str] | None = None) -> Config:
     """Validate parsed TOML; raise `ConfigError` naming file, key path and problem."""
     try:
-        data = _substitute(data, "", file, dict(os.environ) if env is None else env)
+        used: set[str] = set()
+        data = _substitute(data, "", file, dict(os.environ) if env is None else env, used)
+        try:
+            return Config.model_validate(data)
+        except ValidationError as exc:
+            if not _typed_env(data, exc, used):
+                raise
         return Config.model_validate(data)
     except ValidationError as exc:
         key, problem = _first_error(exc)

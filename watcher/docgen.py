@@ -29,8 +29,12 @@ _HEADER = f"""# Configuration reference
      by `{REGENERATE}`; do not edit by hand (tests/test_docs.py checks it is current). -->
 
 watcher reads one TOML file (`watcher run -c config.toml`). Unknown keys are errors, and every
-error names the file, the key path and the problem. Strings may use `${{NAME}}` or `${{NAME:-default}}`
-to take secrets from the environment; relative paths resolve against the config file's folder.
+error names the file, the key path and the problem. Values are taken as TOML types them, never
+guessed: write numbers and `true`/`false` without quotes (`detect_fps = 5`, not `"5"`; `"yes"` is an
+error); an integer is fine where a number is expected. Strings may use `${{NAME}}` or
+`${{NAME:-default}}` to take secrets from the environment; relative paths resolve against the config
+file's folder. A number or boolean key may be one too (`port = "${{MQTT_PORT}}"`): the variable's
+text is read as the number or `true`/`false` it holds.
 `watcher check-config --schema` prints the same information as JSON Schema for editor completion.
 """
 

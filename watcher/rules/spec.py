@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from watcher.strict import StrictModel
+from watcher.strict import FromArray, Pair, StrictModel
 
-Point = tuple[float, float]
+Point = Pair
 
 
 def _relative(points: Sequence[Point]) -> Sequence[Point]:
@@ -124,7 +124,7 @@ class MissingAssociateRule(RuleBase):
 
     kind: Literal["missing_associate"]
     item: str = Field(description="Item class (PPE model) or classifier label, e.g. 'hardhat'.")
-    band: tuple[float, float] = Field(
+    band: Pair = Field(
         (0.0, 0.3),
         description="Vertical band of the person box (0 = top, 1 = bottom) the item centre must be in.",
     )
@@ -167,8 +167,8 @@ class OccupancyRule(RuleBase):
 
 
 class HsvRange(StrictModel):
-    lower: tuple[int, int, int] = Field(description="[H 0-179, S 0-255, V 0-255]")
-    upper: tuple[int, int, int]
+    lower: Annotated[tuple[int, int, int], FromArray] = Field(description="[H 0-179, S 0-255, V 0-255]")
+    upper: Annotated[tuple[int, int, int], FromArray]
 
 
 class AreaRule(RuleBase):
@@ -218,7 +218,7 @@ class LineCountRule(RuleBase):
     """In/out counts of `classes` crossing a line, per class."""
 
     kind: Literal["line_count"]
-    line: Annotated[tuple[Point, Point], AfterValidator(_relative)] = Field(
+    line: Annotated[tuple[Point, Point], FromArray, AfterValidator(_relative)] = Field(
         description="Two points in relative coordinates; 'in' is to the left."
     )
     report: Literal["binary_sensor", "sensor", "event"] = "sensor"
