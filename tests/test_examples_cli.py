@@ -104,9 +104,27 @@ def test_head_bands_cut_from_two_clips_make_the_hardhat_classifier_vote_right(
 
 
 @pytest.mark.parametrize(
+    "order",
+    [["slot_left_empty", "--at", "2", "4.4"], ["--at", "2", "4.4", "slot_left_empty"]],
+    ids=["rule_first", "rule_after_the_times"],
+)
+def test_the_rule_may_come_before_or_after_the_times(order: list[str], tmp_path: Path) -> None:
+    cfg = _state_config(tmp_path)
+    assert main(["examples", "-c", str(cfg), "--label", "full", *order]) == 0
+    assert sorted(p.name for p in (tmp_path / "refs" / "full").iterdir()) == [
+        "table-0002.01s.jpg",
+        "table-0004.42s.jpg",
+    ]
+
+
+@pytest.mark.parametrize(
     ("args", "error"),
     [
         (["--label", "hat", "--at", "1"], "--label: must be 'hardhat' or 'no_hardhat' (got 'hat')"),
+        (
+            ["--label", "hardhat", "--at", "1", "x", "2"],
+            "--at: must be seconds from the start, e.g. --at 2 7.5 (got 'x')",
+        ),
         (["--label", "hardhat"], "--at: give the times to cut (--at 2 7.5 12) or an interval (--every 5)"),
         (["--label", "hardhat", "--every", "0"], "--every: must be > 0 (got 0)"),
     ],
@@ -116,3 +134,12 @@ def test_bad_examples_arguments_are_one_line_errors(
 ) -> None:
     assert main(["examples", "no_hardhat", "-c", str(_hardhat_config(tmp_path)), *args]) == 2
     assert capsys.readouterr().err == f"watcher: {error}\n"
+
+
+def test_examples_without_a_rule_says_where_to_put_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["examples", "-c", str(_hardhat_config(tmp_path)), "--label", "hardhat", "--at", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "watcher: RULE: missing: give the rule first: watcher examples RULE --label LABEL --at 2 7.5\n"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -214,14 +215,41 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rule_and_times(rule: str | None, at: Sequence[str] | None) -> tuple[str, tuple[float, ...]]:
+    """The rule and the `--at` seconds; a rule written after the times (`--at 2 7.5 RULE`) is found there."""
+    words = list(at or ())
+    if rule is None and words and _seconds(words[-1]) is None:
+        rule = words.pop()
+    if rule is None:
+        raise ConfigError(
+            "missing: give the rule first: watcher examples RULE --label LABEL --at 2 7.5", key="RULE"
+        )
+    times: list[float] = []
+    for word in words:
+        seconds = _seconds(word)
+        if seconds is None:
+            raise ConfigError(f"must be seconds from the start, e.g. --at 2 7.5 (got {word!r})", key="--at")
+        times.append(seconds)
+    return rule, tuple(times)
+
+
+def _seconds(word: str) -> float | None:
+    try:
+        seconds = float(word)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def _cut_examples(args: argparse.Namespace) -> int:
     from watcher.examples import Pick, cut_examples, example_rule, label_folder
     from watcher.rules.spec import MissingAssociateRule
 
+    name, times = _rule_and_times(args.rule, args.at)
     cfg, base = _load(args.config)
-    rule = example_rule(cfg, args.rule)
+    rule = example_rule(cfg, name)
     folder = label_folder(rule, args.label, base)
-    if not args.at and args.every is None:
+    if not times and args.every is None:
         raise ConfigError("give the times to cut (--at 2 7.5 12) or an interval (--every 5)", key="--at")
     if args.every is not None and args.every <= 0:
         raise ConfigError(f"must be > 0 (got {args.every:g})", key="--every")
@@ -230,13 +258,13 @@ def _cut_examples(args: argparse.Namespace) -> int:
         prefix, count = Path(args.video).stem, args.count
     else:
         # A live camera never ends, so stop after 10 crops.
-        prefix, count = cam.name, args.count if args.count is not None or args.at else 10
+        prefix, count = cam.name, args.count if args.count is not None or times else 10
     detector = None
     if isinstance(rule, MissingAssociateRule):
         detector = _detectors(cfg, base, args.config, [cam])[cam.name]
     # The stream the running rule classifies.
     with _open_camera(cfg, base, args.config, cam, video=args.video, detect=True) as source:
-        pick = Pick(tuple(args.at or ()), args.every, count)
+        pick = Pick(times, args.every, count)
         written = cut_examples(cfg, rule, source, pick, folder, prefix=prefix, detector=detector)
     for path in written:
         print(path)
@@ -498,10 +526,11 @@ def _parser() -> argparse.ArgumentParser:
         _cut_examples,
         "cut a state rule's zone crops, or each person's item band, into the rule's example folders",
     )
-    p.add_argument("rule", help="a state or missing_associate rule of the config")
+    # Optional here only so that `--at 2 7.5 RULE`, where --at swallows the rule, still works.
+    p.add_argument("rule", nargs="?", metavar="RULE", help="a state or missing_associate rule of the config")
     p.add_argument("--label", required=True, help="the folder to fill: open, closed, no_hardhat, ...")
     p.add_argument("--video", help="a recording to cut from (default: the rule's camera, live)")
-    p.add_argument("--at", nargs="+", type=float, metavar="SECONDS", help="seconds from the start: 2 7.5")
+    p.add_argument("--at", nargs="+", metavar="SECONDS", help="seconds from the start: 2 7.5")
     p.add_argument("--every", type=float, metavar="SECONDS", help="one frame every N seconds")
     p.add_argument("--count", type=int, help="at most N frames (default: 10 from a live camera with --every)")
     with_config(p)
