@@ -159,6 +159,31 @@ async def test_the_dashboard_finds_three_nodes_and_shows_one_going_offline_alone
         assert app.sub_title == f"mqtt {mosquitto.host}:{mosquitto.port} · 3/3 nodes online"
 
 
+async def test_three_nodes_with_two_cameras_each_fit_an_80x24_terminal_without_scrolling(
+    mosquitto: Mosquitto, nodes: dict[str, Node]
+) -> None:
+    clock = FakeClock(wall_start=NOON)
+    state = DashboardState(clock)
+    app = DashboardApp(MqttFeed(BrokerAddress(mosquitto.host, mosquitto.port), clock), state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert [node.answer() for node in nodes.values()] == ["ready"] * 3
+        assert await until(pilot, lambda: len(state.cameras) == 6 and len(state.rules) == 3)
+        await pilot.pause()
+        # Every node and camera row on screen, no scrollbar; the counts and rules scroll, one row shown.
+        assert [row[0] for row in drawn(app.nodes)] == list(NODES)
+        assert [row[:2] for row in drawn(app.cameras)] == [
+            [node, camera] for node in NODES for camera in ("cam", "door")
+        ]
+        assert (app.nodes.max_scroll_y, app.cameras.max_scroll_y, app.screen.max_scroll_y) == (0, 0, 0)
+        assert [(t.region.y, t.region.height) for t in (app.nodes, app.cameras, app.counts, app.rules)] == [
+            (1, 5),
+            (6, 8),
+            (14, 3),
+            (17, 3),
+        ]
+        assert (app.events.region.y, app.events.region.bottom) == (20, 23)
+
+
 BRIDGE_STATE = "watcher-bridge/garage/state"
 """The shipped bridge config's `notification_topic`."""
 BRIDGED_AVAILABILITY = [

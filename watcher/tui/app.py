@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Input
@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.errors import WatcherError
 from watcher.tui.feed import Feed
+from watcher.tui.layout import Panel, panel_heights
 from watcher.tui.messages import FeedEnded, Notice, StateMessage
 from watcher.tui.state import DashboardState, RuleUpdate
 from watcher.tui.widgets import CamerasTable, CountsTable, EventsTable, HelpScreen, NodesTable, RulesTable
@@ -25,6 +26,12 @@ class FilterInput(Input):
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Submitted(self, ""))
+
+
+BARS = 2
+"""Rows of the header and footer lines."""
+FILTER_ROWS = 3
+"""Rows of the events filter box while it is open (app.tcss)."""
 
 
 class DashboardApp(App[None]):
@@ -50,6 +57,7 @@ class DashboardApp(App[None]):
         self.feed = feed
         self.state = state
         self._fleet = False
+        self._heights: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◉")
@@ -64,7 +72,10 @@ class DashboardApp(App[None]):
         yield self.counts
         yield self.rules
         yield self.events
-        yield FilterInput(placeholder="filter events: words, Enter to keep, Esc to clear", id="filter")
+        self.filter_box = FilterInput(
+            placeholder="filter events: words, Enter to keep, Esc to clear", id="filter"
+        )
+        yield self.filter_box
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,6 +123,28 @@ class DashboardApp(App[None]):
         self.counts.show(self.state)
         self.rules.show(self.state)
         self.events.show(self.state)
+        self._fit_panels()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: `self.size` may still be the old one while this handler runs.
+        self._fit_panels(event.size.height)
+
+    def _fit_panels(self, height: int | None = None) -> None:
+        """Size the tables to their rows within the terminal (`watcher.tui.layout`); events get the rest."""
+        rows = self.size.height if height is None else height
+        space = rows - BARS - (FILTER_ROWS if self.filter_box.display else 0)
+        tables = (self.nodes, self.cameras, self.counts, self.rules)
+        panels = [
+            Panel(self.nodes.row_count, 0.3, shown=self._fleet),
+            Panel(self.cameras.row_count, 0.4),
+            Panel(self.counts.row_count, 0.25),
+            Panel(self.rules.row_count, 0.25),
+        ]
+        heights = panel_heights(space, panels)
+        if heights != self._heights:
+            self._heights = heights
+            for table, height in zip(tables, heights, strict=True):
+                table.styles.height = height
 
     def show_time(self) -> None:
         """Render what changes with time alone: rule durations and count sparklines."""
@@ -169,9 +202,9 @@ class DashboardApp(App[None]):
         return f"{name} on {node}" if self.state.fleet else name
 
     def action_filter(self) -> None:
-        box = self.query_one(FilterInput)
-        box.display = True
-        box.focus()
+        self.filter_box.display = True
+        self._fit_panels()
+        self.filter_box.focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -185,6 +218,7 @@ class DashboardApp(App[None]):
     def _filter_done(self, event: Input.Submitted) -> None:
         self.state.event_filter = event.value
         event.input.display = False
+        self._fit_panels()
         self.events.show(self.state)
         self.events.focus()
 
