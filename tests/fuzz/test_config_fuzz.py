@@ -17,7 +17,7 @@ from watcher.rules.spec import KINDS
 # Generous per-example deadline: the machine is shared and noisy; a hang or a blow-up is far longer.
 FUZZ = settings(max_examples=150, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 PEAK_BYTES = 32 * 1024 * 1024
-ENV = {"SECRET": "s3cret"}
+ENV = {"SECRET": "s3cret", "NUM": "5", "YES": "true"}
 
 
 def _schema_keys() -> list[str]:
@@ -41,7 +41,9 @@ SCALARS = (
     st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.booleans()
-    | st.sampled_from(["demo", "usb:0", "rtsp://u:p@127.0.0.1/x", "${SECRET}", "${NOPE}", "${", *KINDS])
+    | st.sampled_from(
+        ["demo", "usb:0", "rtsp://u:p@127.0.0.1/x", "${SECRET}", "${NUM}", "${YES}", "${NOPE}", "${", *KINDS]
+    )
     | st.text(max_size=20)
     | st.dates()
     | st.times()
