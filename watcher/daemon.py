@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import signal
@@ -16,8 +17,8 @@ from watcher.commands import Command, SaveSnapshot, SetDetection, SetRuleEnabled
 from watcher.config import Config
 from watcher.detect import Detector
 from watcher.detectors import daemon_detectors
-from watcher.errors import RuleError, SourceError, WatcherError
-from watcher.faults import CameraFaults
+from watcher.errors import RuleError, SourceError, StoreOpenError, WatcherError
+from watcher.faults import CameraFaults, PartFaults
 from watcher.memory import release_free_memory
 from watcher.pipeline import CameraPipeline, build_pipelines
 from watcher.redact import add_secrets, config_secrets
@@ -25,8 +26,11 @@ from watcher.rules import RulesEngine
 from watcher.sinks import Sink, SinkRunner
 from watcher.sinks.assemble import build_sinks, data_path
 from watcher.sinks.snapshots import SavedSnapshot, SnapshotListener, save_frame
+from watcher.sinks.store import EventStore
 from watcher.sinks.store.db import set_aside_if_corrupt
-from watcher.sinks.store.recovery import load_states, save_states
+from watcher.sinks.store.recovery import save_states
+from watcher.sinks.store.standby import PART as STORE_PART
+from watcher.sinks.store.standby import open_at_start
 from watcher.status import CameraStatus, HealthSampler, mean_tail
 from watcher.types import Event, Frame, Image, Observation
 
@@ -65,6 +69,8 @@ class Daemon:
         self.errors: dict[str, str] = {}
         self.faults = CameraFaults(self.clock)
         """Cameras whose last frame failed (a bug in a detector, analyzer or rule); they keep trying."""
+        self.part_faults = PartFaults()
+        """Parts running without their file (store, MQTT outbox on a full disk); read from any thread."""
         detectors: Detector | dict[str, Detector]
         if detector is None:
             detectors, self.errors = daemon_detectors(config, base_dir)
@@ -72,13 +78,17 @@ class Daemon:
             detectors = detector
         self.engine = RulesEngine(config.rules, timezone=config.timezone, clock=self.clock)
         database = data_path(config.store.path, base_dir)
-        if config.store.enabled or config.mqtt.enabled:  # the MQTT outbox lives in the same file
-            set_aside_if_corrupt(database)
         self._store = database if config.store.enabled else None
+        store = None
         if self._store is not None:
-            restored = self.engine.restore(load_states(self._store))
-            if restored:
-                log.info("restored the state of %d rule(s) from %s", len(restored), self._store)
+            store = open_at_start(database, clock=self.clock, outbox=config.mqtt.enabled)
+            if isinstance(store, EventStore):
+                restored = self.engine.restore(store.states.load())
+                if restored:
+                    log.info("restored the state of %d rule(s) from %s", len(restored), self._store)
+        elif config.mqtt.enabled:  # the MQTT outbox lives in the same file
+            with contextlib.suppress(StoreOpenError):  # the outbox fails on it too and says so in one line
+                set_aside_if_corrupt(database)
         self.pipelines: dict[str, CameraPipeline] = build_pipelines(config, detectors, self.engine, base_dir)
         self.captures: dict[str, CaptureThread] = {}
         missing = missing_video_files(config, base_dir)
@@ -121,6 +131,9 @@ class Daemon:
             states=self.engine.states,
             health=health,
             listen=self.snapshot_listeners.append,
+            store=store,
+            faults=self.part_faults,
+            clock=self.clock,
         )
         self.sinks = SinkRunner([*sinks, *(extra_sinks or [])])
         self._stop = threading.Event()
@@ -161,7 +174,9 @@ class Daemon:
         )
 
     def log_status(self) -> None:
-        """One short status line per camera."""
+        """One short status line per camera, and one per failed part (the store on a full disk)."""
+        for fault in self.part_faults.current():
+            log.info("%s: error: %s", fault.part, fault.reason)
         for row in self.status():
             if row.capture is None:
                 log.info("camera %s: error: %s", row.name, row.error)
@@ -215,9 +230,13 @@ class Daemon:
                 capture.stop(timeout=2.0)
             self.publish_status()
             self.sinks.close(timeout=5.0)
-            if self._store is not None:
+            # A store still shut said at close that the states are not saved.
+            if self._store is not None and not self._store_failed():
                 save_states(self._store, self.engine.states(), self.clock.wall().timestamp())
             log.info("stopped")
+
+    def _store_failed(self) -> bool:
+        return any(fault.part == STORE_PART for fault in self.part_faults.current())
 
     def _round(self, last_index: dict[str, int]) -> bool:
         """Serve each camera once, round-robin; True when any frame was taken (more may wait)."""

@@ -52,6 +52,16 @@ class SinkError(WatcherError):
         super().__init__(f"sink {sink}: {problem}")
 
 
+class StoreOpenError(SinkError):
+    """The store's SQLite file cannot be opened: a full disk, a read-only folder, a corrupt file."""
+
+    def __init__(self, path: str, problem: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        """The cause alone, without the path (`database or disk is full`), for status lines."""
+        super().__init__("store", problem)
+
+
 class RuleError(WatcherError):
     """A rule's reading of an observation failed unexpectedly (a bug, not bad input).
 

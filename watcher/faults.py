@@ -1,8 +1,9 @@
-"""Per-camera faults: an unexpected error in one camera's frame marks that camera, not the daemon."""
+"""Faults that mark one part, not the daemon: a camera whose frame failed, a store that cannot open."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from watcher.clock import Clock
@@ -55,3 +56,36 @@ class CameraFaults:
         """Why `camera` is in error, or None when its last frame went through."""
         fault = self._faults.get(camera)
         return fault.reason if fault is not None and fault.active else None
+
+
+@dataclass(frozen=True, slots=True)
+class PartFault:
+    """A part of the daemon other than a camera (`store`, `mqtt outbox`) that runs without its
+    file, and why (`/var/lib/watcher/watcher.db: database or disk is full`)."""
+
+    part: str
+    reason: str
+
+
+class PartFaults:
+    """The daemon's parts that failed and why: set by the part, read by the status line, both
+    dashboards and MQTT; safe from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reasons: dict[str, str] = {}
+
+    def failed(self, part: str, reason: str) -> None:
+        """Mark `part` as failed (the caller logs why)."""
+        with self._lock:
+            self._reasons[part] = reason
+
+    def recovered(self, part: str) -> None:
+        """`part` works again."""
+        with self._lock:
+            self._reasons.pop(part, None)
+
+    def current(self) -> tuple[PartFault, ...]:
+        """The parts failed now, by name."""
+        with self._lock:
+            return tuple(PartFault(part, reason) for part, reason in sorted(self._reasons.items()))

@@ -1,7 +1,8 @@
-"""Config files and a `watcher run` process for the fault tests."""
+"""Config files, a `watcher run` process and a switchable worker for the fault tests."""
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import subprocess
@@ -12,7 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import supervision as sv
+
 from watcher.daemon import Daemon
+from watcher.testing import FakeSink, ScriptedDetector
+from watcher.types import Event, EventType, Image
 
 DATA = Path(__file__).parents[1] / "data"
 WORKER_CLIP = DATA / "worker-zone-detection.mp4"
@@ -122,3 +128,44 @@ def mount_tmpfs(folder: Path, options: str) -> str | None:
         check=False,
     )
     return None if result.returncode == 0 else f"cannot mount a tmpfs ({result.stderr.strip()})"
+
+
+_NO_IMAGE: Image = np.zeros((1, 1, 3), dtype=np.uint8)
+# A worker standing in zone left_of_tape (bottom centre at 0.08, 0.74 of the 480x270 clip).
+WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]
+
+
+class WorkerSwitch:
+    """The detector seam: the scripted worker while `present` is set, nobody otherwise."""
+
+    def __init__(self) -> None:
+        self.present = threading.Event()
+        self._nobody = ScriptedDetector([[]], labels=("person",)).detect(_NO_IMAGE)
+        self._worker = ScriptedDetector([WORKER]).detect(_NO_IMAGE)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("person",)
+
+    def detect(self, image: Image) -> sv.Detections:
+        """A fresh copy each call: the tracker writes its ids into what it is given."""
+        return copy.deepcopy(self._worker if self.present.is_set() else self._nobody)
+
+
+class Scene:
+    """Puts the worker in the zone and takes it out, waiting each time for the event it causes."""
+
+    def __init__(self, detector: WorkerSwitch, sink: FakeSink) -> None:
+        self._detector = detector
+        self._sink = sink
+
+    def step(self, present: bool, expected: EventType) -> Event:
+        count = len(self._sink.events)
+        if present:
+            self._detector.present.set()
+        else:
+            self._detector.present.clear()
+        assert self._sink.wait_for_events(count + 1, timeout=20)
+        event = self._sink.events[count]
+        assert event.type is expected
+        return event

@@ -13,7 +13,6 @@ retained topics.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import sqlite3
@@ -22,18 +21,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import supervision as sv
 
-from tests.reliability.support import WORKER_SCENE
+from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch
 from tests.sinks.mqtt.helpers import Recorder, persistent
 from tests.support.mosquitto import Mosquitto, mosquitto_missing
 from tests.support.waiting import poll
 from watcher import config
 from watcher.daemon import Daemon
-from watcher.testing import FakeSink, ScriptedDetector
-from watcher.types import Event, EventType, Image, RuleState
+from watcher.testing import FakeSink
+from watcher.types import Event, EventType, RuleState
 
 DATA = Path(__file__).parents[1] / "data"
 RULE = "worker_left_of_tape"
@@ -41,9 +38,6 @@ OUTAGE_S = 60.0
 RETAINED = ("state", "attributes", "enabled")
 # After the outage the publisher retries every 30 s at most: the events must be through well within that.
 BACK_WITHIN_S = 45.0
-_NO_IMAGE: Image = np.zeros((1, 1, 3), dtype=np.uint8)
-# A worker standing in zone left_of_tape (bottom centre at 0.08, 0.74 of the 480x270 clip).
-WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]
 CONFIG = f"""
 [[cameras]]
 name = "floor"
@@ -58,23 +52,6 @@ detect_when = "always"
 enabled = true
 port = {{port}}
 """
-
-
-class WorkerSwitch:
-    """The detector seam: the scripted worker while `present` is set, nobody otherwise."""
-
-    def __init__(self) -> None:
-        self.present = threading.Event()
-        self._nobody = ScriptedDetector([[]], labels=("person",)).detect(_NO_IMAGE)
-        self._worker = ScriptedDetector([WORKER]).detect(_NO_IMAGE)
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return ("person",)
-
-    def detect(self, image: Image) -> sv.Detections:
-        """A fresh copy each call: the tracker writes its ids into what it is given."""
-        return copy.deepcopy(self._worker if self.present.is_set() else self._nobody)
 
 
 @pytest.fixture
@@ -117,25 +94,6 @@ def _retained(recorder: Recorder) -> dict[str, object]:
         "enabled": (recorder.last(f"{base}/enabled") or b"").decode(),
         **{key: attributes.get(key) for key in ("active", "value", "since")},
     }
-
-
-class Scene:
-    """Puts the worker in the zone and takes it out, waiting each time for the event it causes."""
-
-    def __init__(self, detector: WorkerSwitch, sink: FakeSink) -> None:
-        self._detector = detector
-        self._sink = sink
-
-    def step(self, present: bool, expected: EventType) -> Event:
-        count = len(self._sink.events)
-        if present:
-            self._detector.present.set()
-        else:
-            self._detector.present.clear()
-        assert self._sink.wait_for_events(count + 1, timeout=20)
-        event = self._sink.events[count]
-        assert event.type is expected
-        return event
 
 
 def test_a_minute_without_the_broker_loses_no_event_repeats_none_and_restores_the_retained_states(

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from watcher.clock import Clock
 from watcher.config import Config
+from watcher.errors import StoreOpenError
+from watcher.faults import PartFaults
 from watcher.sinks.base import Sink
 from watcher.sinks.log import LogSink
 from watcher.sinks.snapshots import SnapshotListener, build_snapshot_sink, with_snapshots
@@ -30,17 +33,28 @@ def build_sinks(
     states: StatesFn | None = None,
     health: HealthFn | None = None,
     listen: Callable[[SnapshotListener], None] | None = None,
+    store: EventStore | StoreOpenError | None = None,
+    faults: PartFaults | None = None,
+    clock: Clock | None = None,
 ) -> list[Sink]:
     """Every sink the config turns on, log first; MQTT applies `/set` commands through `post` and
-    publishes camera status sampled by `health`, and the snapshots asked for by hand (`listen`)."""
+    publishes camera status sampled by `health`, the failed parts in `faults`, and the snapshots
+    asked for by hand (`listen`).
+
+    `store`: the store the caller opened, or why it could not (the store sink then retries it and
+    the MQTT outbox keeps events in memory); None opens it here.
+    """
     sinks: list[Sink] = [LogSink()]
     if config.store.enabled:
-        store = EventStore(data_path(config.store.path, base_dir))
         sinks.append(
             StoreSink(
-                store,
+                store
+                if store is not None
+                else EventStore(data_path(config.store.path, base_dir), clock=clock),
                 retention_days=config.store.retention_days,
                 count_sample_s=config.store.count_sample_s,
+                clock=clock,
+                faults=faults,
             )
         )
     # paho and apprise are imported only when configured: ~4 MB of RSS a Pi without them keeps.
@@ -55,7 +69,16 @@ def build_sinks(
 
         # The outbox shares the store's SQLite file (own tables), even when the history is off.
         outbox = data_path(config.store.path, base_dir)
-        mqtt = build_mqtt_sink(config, outbox, base_dir, post=post, states=states, health=health)
+        mqtt = build_mqtt_sink(
+            config,
+            outbox,
+            base_dir,
+            post=post,
+            states=states,
+            health=health,
+            faults=faults,
+            outbox_failed=store if isinstance(store, StoreOpenError) else None,
+        )
         if listen is not None:
             listen(mqtt.snapshot_saved)
         sinks.append(mqtt)

@@ -19,6 +19,7 @@ from watcher.tui.messages import (
     CamerasUpdated,
     CountsChanged,
     EventArrived,
+    FaultsChanged,
     FeedChanged,
     FeedEnded,
     RuleChanged,
@@ -100,7 +101,8 @@ def rule_update(state: RuleState, since: datetime | None) -> RuleUpdate:
 
 
 class LocalFeed:
-    """Runs `daemon.run()` on a worker thread; polls camera health once a second from a UI timer."""
+    """Runs `daemon.run()` on a worker thread; polls camera health and failed parts once a second
+    from a UI timer."""
 
     def __init__(self, daemon: Daemon, sink: DashboardSink, clock: Clock) -> None:
         self._daemon = daemon
@@ -110,6 +112,7 @@ class LocalFeed:
         self._app: App[None] | None = None
         self._timer: Timer | None = None
         self._commanded: dict[str, bool] = {}
+        self._faults: dict[str, str] = {}
 
     def start(self, app: App[None]) -> None:
         self._app = app
@@ -119,6 +122,7 @@ class LocalFeed:
         for state in self._daemon.engine.snapshot().states:
             app.post_message(RuleChanged(rule_update(state, None)))
         app.post_message(CamerasUpdated(self._sampler.sample()))
+        self._poll_faults()
         self._daemon.snapshot_listeners.append(self._snapshot_saved)
         self._thread.start()
         self._timer = app.set_interval(HEALTH_EVERY_S, self._poll_health)
@@ -140,6 +144,14 @@ class LocalFeed:
         # Only locks held for microseconds by the capture threads: fine on the UI thread.
         if self._app is not None:
             self._app.post_message(CamerasUpdated(self._with_commands(self._sampler.sample())))
+            self._poll_faults()
+
+    def _poll_faults(self) -> None:
+        """Post the daemon's failed parts when they changed (the store on a full disk, then back)."""
+        faults = {f.part: f.reason for f in self._daemon.part_faults.current()}
+        if faults != self._faults and self._app is not None:
+            self._faults = faults
+            self._app.post_message(FaultsChanged(faults))
 
     def _snapshot_saved(self, camera: str, saved: SavedSnapshot | None) -> None:
         """On the worker thread: say where the snapshot asked for with `s` was saved."""

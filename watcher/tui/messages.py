@@ -84,6 +84,18 @@ class EventArrived(StateMessage):
         state.add_event(self.event, self.received, self.node)
 
 
+class FaultsChanged(StateMessage):
+    """A node's failed parts (`store`, `mqtt outbox`) and why; empty once they work again."""
+
+    def __init__(self, faults: Mapping[str, str], node: str = "") -> None:
+        super().__init__()
+        self.faults = dict(faults)
+        self.node = node
+
+    def apply(self, state: DashboardState) -> None:
+        state.set_faults(self.faults, self.node)
+
+
 class FeedChanged(StateMessage):
     """Where the data comes from, or that its source went away."""
 

@@ -145,6 +145,8 @@ class DashboardState:
         """Show only this node's cameras, counts, rules and events; None shows every node."""
         self.feed = ""
         """Where the data comes from, and whether that connection is up."""
+        self.faults: dict[str, dict[str, str]] = {}
+        """Node to its failed parts (`store`, `mqtt outbox`) and why; a node without any has none here."""
 
     @property
     def fleet(self) -> bool:
@@ -166,6 +168,10 @@ class DashboardState:
             parts.append(f"daemon {next(iter(self.nodes.values())).availability}")
         if self.node_filter is not None:
             parts.append(f"node {self.node_filter}")
+        for node, faults in sorted(self.faults.items()):
+            if self.shows(node):
+                where = f"{node}: " if self.fleet else ""
+                parts.extend(f"{where}{part} failed: {reason}" for part, reason in faults.items())
         return " · ".join(parts)
 
     def online(self, node: str) -> bool:
@@ -176,6 +182,13 @@ class DashboardState:
     def shows(self, node: str) -> bool:
         """Whether the node filter lets this node's rows through."""
         return self.node_filter is None or node == self.node_filter
+
+    def set_faults(self, faults: Mapping[str, str], node: str = "") -> None:
+        """The failed parts of `node` now (none: it has recovered)."""
+        if faults:
+            self.faults[node] = dict(sorted(faults.items()))
+        else:
+            self.faults.pop(node, None)
 
     def set_availability(self, node: str, availability: str, since: datetime | None) -> None:
         """A node's `online`/`offline`; the same value again keeps its since-when."""

@@ -16,6 +16,7 @@ from watcher.tui.messages import (
     CountsChanged,
     DetectionChanged,
     EventArrived,
+    FaultsChanged,
     RuleChanged,
     StateMessage,
 )
@@ -41,6 +42,8 @@ def parse_message(
         match parts:
             case ["availability"]:
                 return AvailabilityChanged(payload.decode(), node, None if retained else received)
+            case ["faults"]:
+                return FaultsChanged(_faults(json.loads(payload)), node)
             case ["events"]:
                 return EventArrived(event_from_json(json.loads(payload)), received, node)
             case [camera, "status"]:
@@ -89,6 +92,12 @@ def _counts(data: Any) -> dict[str, dict[str, int]]:
     if not isinstance(data, Mapping):
         raise TypeError("counts must be a JSON object of zone to {label: count}")
     return {str(zone): {str(k): int(v) for k, v in labels.items()} for zone, labels in data.items()}
+
+
+def _faults(data: Any) -> dict[str, str]:
+    if not isinstance(data, Mapping):
+        raise TypeError("faults must be a JSON object of part to reason")
+    return {str(part): str(reason) for part, reason in data.items()}
 
 
 def _on_off(payload: bytes) -> bool:

@@ -7,7 +7,9 @@ insertion order across restarts.
 
 When the file cannot take a row (disk full, an I/O error), events queue in memory instead, in order
 after the stored rows, so the broker still gets them while the daemon runs (a crash loses those);
-the outbox goes back to the file once the memory queue is delivered.
+the outbox goes back to the file once the memory queue is delivered. When the file cannot even be
+opened at start, the outbox keeps events (and the discovery topics it published) in memory until
+the next start: the rows an earlier run left in the file wait there for it.
 """
 
 from __future__ import annotations
@@ -19,14 +21,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import Engine, delete, func, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from watcher.errors import StoreOpenError
+from watcher.faults import PartFaults
 from watcher.sinks.store.db import open_database
 from watcher.types import Event
 
 _log = logging.getLogger("watcher.mqtt")
+
+PART = "mqtt outbox"
+"""The outbox's name in the daemon's part faults."""
 
 
 class OutboxRow(SQLModel, table=True):
@@ -62,12 +69,39 @@ class Queued:
 
 
 class Outbox:
-    """Bounded, ordered event queue in SQLite; safe to use from several threads."""
+    """Bounded, ordered event queue in SQLite; safe to use from several threads.
 
-    def __init__(self, path: str | Path, max_rows: int = 10000) -> None:
+    `failed`: the file is known not to open (the store just failed on it), so do not try; either
+    way a file that does not open is marked in `faults`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        max_rows: int = 10000,
+        *,
+        faults: PartFaults | None = None,
+        failed: StoreOpenError | None = None,
+    ) -> None:
         self.path = Path(path)
         self.max_rows = max_rows
-        self._engine = open_database(self.path)
+        self._engine: Engine | None = None
+        if failed is None:
+            try:
+                self._engine = open_database(self.path)
+            except StoreOpenError as exc:
+                failed = exc
+                _log.error(
+                    "mqtt outbox: cannot open %s (store.path): %s; events wait in memory (at most %d, "
+                    "mqtt.outbox_max) and still go to the broker; a restart loses those not yet delivered",
+                    exc.path,
+                    exc.reason,
+                    max_rows,
+                )
+        if failed is not None and faults is not None:
+            faults.failed(PART, f"{failed.path}: {failed.reason}; events wait in memory until the next start")
+        self._discovery: set[str] = set()
+        """Discovery topics published, when there is no file to remember them in."""
         self.dropped = 0
         # Events the file could not take, in order; their seq continues the file's, and the next
         # stored row continues theirs (`_next_seq`), so delivery order and the watermark hold.
@@ -79,7 +113,7 @@ class Outbox:
         """Store one event; drop the oldest rows (with a warning) past `max_rows`."""
         payload = json.dumps(event.to_json())
         with self._lock:
-            if not self._memory:
+            if not self._memory and self._engine is not None:
                 row = OutboxRow(
                     seq=self._next_seq, id=event.id, camera=event.camera, rule=event.rule, payload=payload
                 )
@@ -104,11 +138,14 @@ class Outbox:
 
     def _high_water(self) -> int:
         """The largest seq the file ever gave (AUTOINCREMENT keeps it in sqlite_sequence)."""
+        if self._engine is None:
+            return 0
         with self._engine.connect() as conn:
             found = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
         return int(found or 0)
 
     def _store(self, row: OutboxRow) -> None:
+        assert self._engine is not None
         with Session(self._engine) as session:
             session.add(row)
             session.flush()
@@ -129,17 +166,21 @@ class Outbox:
 
     def after(self, seq: int, limit: int) -> list[Queued]:
         """Up to `limit` rows with a `seq` above `seq`, oldest first (stored ones, then those in memory)."""
-        query = select(OutboxRow).where(col(OutboxRow.seq) > seq).order_by(col(OutboxRow.seq)).limit(limit)
-        with Session(self._engine) as session:
-            rows = session.exec(query).all()
-        stored = [Queued(r.seq or 0, r.id, r.camera, r.rule, r.payload.encode()) for r in rows]
+        stored: list[Queued] = []
+        if self._engine is not None:
+            query = (
+                select(OutboxRow).where(col(OutboxRow.seq) > seq).order_by(col(OutboxRow.seq)).limit(limit)
+            )
+            with Session(self._engine) as session:
+                rows = session.exec(query).all()
+            stored = [Queued(r.seq or 0, r.id, r.camera, r.rule, r.payload.encode()) for r in rows]
         with self._lock:
             return (stored + [q for q in self._memory if q.seq > seq])[:limit]
 
     def remove(self, seq: int) -> None:
         """Forget a delivered row (a row already dropped is fine)."""
         with self._lock:
-            if self._memory and seq >= self._memory[0].seq:
+            if (self._memory and seq >= self._memory[0].seq) or self._engine is None:
                 self._memory = [q for q in self._memory if q.seq != seq]
                 return
         with Session(self._engine) as session:
@@ -147,9 +188,20 @@ class Outbox:
             session.commit()
 
     def __len__(self) -> int:
+        return self.in_file() + self.in_memory
+
+    def in_file(self) -> int:
+        """Events waiting in the file: what the next start delivers."""
+        if self._engine is None:
+            return 0
         with Session(self._engine) as session:
-            stored = int(session.exec(select(func.count()).select_from(OutboxRow)).one())
-        return stored + len(self._memory)
+            return int(session.exec(select(func.count()).select_from(OutboxRow)).one())
+
+    @property
+    def in_memory(self) -> int:
+        """Events waiting in memory (the file could not take them): a stop loses them."""
+        with self._lock:
+            return len(self._memory)
 
     def ids(self) -> list[str]:
         """Event ids still queued, oldest first."""
@@ -157,11 +209,16 @@ class Outbox:
 
     def discovery_topics(self) -> set[str]:
         """Discovery topics published by an earlier run (or this one)."""
+        if self._engine is None:
+            return set(self._discovery)
         with Session(self._engine) as session:
             return set(session.exec(select(DiscoveryRow.topic)).all())
 
     def remember_discovery(self, topics: Iterable[str]) -> None:
         """Record discovery topics before they are published, so a later run can clear them."""
+        if self._engine is None:
+            self._discovery.update(topics)
+            return
         with Session(self._engine) as session:
             for topic in topics:
                 session.merge(DiscoveryRow(topic=topic))
@@ -169,10 +226,17 @@ class Outbox:
 
     def forget_discovery(self, topic: str) -> None:
         """A discovery topic was cleared on the broker."""
+        if self._engine is None:
+            self._discovery.discard(topic)
+            return
         with Session(self._engine) as session:
             session.exec(delete(DiscoveryRow).where(col(DiscoveryRow.topic) == topic))
             session.commit()
 
     def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
+        """Release the database connections; say how many events only memory held (lost now)."""
+        lost = self.in_memory
+        if lost:
+            _log.warning("mqtt outbox: %d event(s) waiting in memory are lost (not in the file)", lost)
+        if self._engine is not None:
+            self._engine.dispose()

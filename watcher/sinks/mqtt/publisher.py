@@ -298,6 +298,6 @@ class Publisher:
             except (RuntimeError, ValueError):
                 _log.debug("mqtt: offline state not confirmed before disconnecting")
         self._drop_client()
-        left = len(self._outbox)
+        left = self._outbox.in_file()
         if left:
             _log.info("mqtt: %d event(s) left in the outbox for the next start", left)

@@ -17,6 +17,7 @@ import cv2
 from watcher.commands import Command, SetDetection, SetRuleEnabled
 from watcher.config import Config
 from watcher.errors import ConfigError
+from watcher.faults import PartFault
 from watcher.sinks.mqtt.client import make_client, tls_paths
 from watcher.sinks.mqtt.commands import BadCommandError, parse_command
 from watcher.sinks.mqtt.discovery import discovery_messages
@@ -34,6 +35,7 @@ _JPEG_QUALITY = 80
 
 StatesFn = Callable[[], Sequence[RuleState]]
 HealthFn = Callable[[], Sequence[CameraHealth]]
+FaultsFn = Callable[[], Sequence[PartFault]]
 HEALTH_EVERY_S = 5.0
 """How often camera status (`<prefix>/<camera>/status`) is sampled for the remote dashboard."""
 PostFn = Callable[[Command], None]
@@ -53,6 +55,7 @@ class MqttSink:
         post: PostFn | None = None,
         states: StatesFn | None = None,
         health: HealthFn | None = None,
+        faults: FaultsFn | None = None,
         retry_s: tuple[float, float] = (1.0, 30.0),
     ) -> None:
         mqtt = config.mqtt
@@ -103,9 +106,9 @@ class MqttSink:
         )
         self._closing = threading.Event()
         self._health_thread: threading.Thread | None = None
-        if health is not None:
+        if health is not None or faults is not None:
             self._health_thread = threading.Thread(
-                target=self._sample_health, args=(health,), name="watcher-mqtt-health", daemon=True
+                target=self._sample_health, args=(health, faults), name="watcher-mqtt-health", daemon=True
             )
 
     def start(self) -> None:
@@ -123,11 +126,20 @@ class MqttSink:
         if changed:
             self.publisher.wake()
 
-    def _sample_health(self, health: HealthFn) -> None:
+    def publish_faults(self, faults: Sequence[PartFault]) -> None:
+        """Retain the daemon's failed parts (`{}` when none) where the remote dashboard reads them."""
+        payload = json.dumps({f.part: f.reason for f in faults}).encode()
+        if self.board.set(self.topics.faults, payload):
+            self.publisher.wake()
+
+    def _sample_health(self, health: HealthFn | None, faults: FaultsFn | None) -> None:
         # Its own slow loop, because a camera that is down sends no observations to piggyback on.
         while True:
             try:
-                self.publish_health(health())
+                if health is not None:
+                    self.publish_health(health())
+                if faults is not None:
+                    self.publish_faults(faults())
             except Exception:  # a status sample must never take the sink down
                 _log.exception("mqtt: camera status sample failed")
             if self._closing.wait(HEALTH_EVERY_S):

@@ -30,6 +30,11 @@ class Topics:
         return f"{self.prefix}/bridge"
 
     @property
+    def faults(self) -> str:
+        """The daemon's failed parts (store, outbox) and why: retained JSON `{part: reason}`."""
+        return f"{self.prefix}/faults"
+
+    @property
     def events(self) -> str:
         return f"{self.prefix}/events"
 

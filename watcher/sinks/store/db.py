@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import SQLModel, create_engine
 
-from watcher.errors import SinkError
+from watcher.errors import StoreOpenError
 
 _log = logging.getLogger("watcher.store")
 # What SQLite says of a file that is not (or no longer) a database; "locked" or "read-only" are not it.
@@ -50,15 +50,17 @@ def _create_private(path: Path) -> None:
 def open_database(path: str | Path) -> Engine:
     """Create the file (and its folder) if needed, owner-only, and every table the store knows.
 
-    A file SQLite cannot open or read as a database is a one-line `SinkError` (a corrupt one: see
-    `set_aside_if_corrupt`).
+    A file SQLite cannot open or read as a database is a one-line `StoreOpenError` (a corrupt one:
+    see `set_aside_if_corrupt`).
     """
     path = Path(path)
     try:
         return _open(path)
     except DatabaseError as exc:
-        what = "is not a readable SQLite database" if _is_corrupt(exc.orig) else "cannot be opened"
-        raise SinkError("store", f"{path} {what} ({exc.orig})") from None
+        if _is_corrupt(exc.orig):
+            reason = f"not a readable SQLite database ({exc.orig})"
+            raise StoreOpenError(str(path), f"{path} is {reason}", reason) from None
+        raise StoreOpenError(str(path), f"{path} cannot be opened ({exc.orig})", str(exc.orig)) from None
 
 
 def set_aside_if_corrupt(path: str | Path) -> Path | None:
@@ -67,6 +69,7 @@ def set_aside_if_corrupt(path: str | Path) -> Path | None:
     For the daemon at start: after a power cut or a failing SD card a corrupt store must not stop the
     cameras, the outbox or the history for good (Home Assistant's recorder does the same). The
     broken file is kept for `sqlite3 .recover`; the store starts again empty in a new file.
+    `StoreOpenError` when it cannot be renamed (a read-only folder).
     """
     path = Path(path)
     if not path.exists():
@@ -75,11 +78,15 @@ def set_aside_if_corrupt(path: str | Path) -> Path | None:
     if problem is None:
         return None
     moved = _corrupt_name(path)
-    for suffix in ("-wal", "-shm"):
-        side = Path(f"{path}{suffix}")
-        if side.exists():
-            side.rename(f"{moved}{suffix}")
-    path.rename(moved)
+    try:
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                side.rename(f"{moved}{suffix}")
+        path.rename(moved)
+    except OSError as exc:  # a read-only folder: the store stays off, the rest of the daemon goes on
+        reason = f"not a readable SQLite database ({problem}); cannot move it aside: {exc.strerror or exc}"
+        raise StoreOpenError(str(path), f"{path} is {reason}", reason) from None
     _log.error(
         "store: %s is not a readable SQLite database (%s); moved it to %s and started a new store",
         path,
@@ -107,7 +114,8 @@ def _open(path: Path) -> Engine:
     try:
         _create_private(path)
     except OSError as exc:
-        raise SinkError("store", f"cannot create {path}: {exc.strerror or exc}") from None
+        reason = f"cannot create the file: {exc.strerror or exc}"
+        raise StoreOpenError(str(path), f"cannot create {path}: {exc.strerror or exc}", reason) from None
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
     try:

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
+
 from watcher.errors import SinkError
 from watcher.sinks.store.events import EventStore
 from watcher.types import RuleState
@@ -35,5 +37,7 @@ def save_states(path: Path, states: Iterable[RuleState], wall: float) -> None:
         return
     try:
         store.states.save(states, wall)
+    except DatabaseError as exc:  # the disk filled up meanwhile: one line, the stop goes on
+        _log.error("store: rule states not saved in %s: %s", path, exc.orig)
     finally:
         store.close()

@@ -1,0 +1,166 @@
+"""A store that cannot be opened at start (full disk, read-only folder): the daemon runs without it.
+
+A real `Daemon` on the looping worker clip with the switchable worker (events on demand), its
+store on a real tmpfs that is full or read-only, a real mosquitto and a `FakeSink`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, mount_tmpfs, running
+from tests.sinks.mqtt.helpers import Recorder
+from tests.support.mosquitto import Mosquitto
+from tests.support.waiting import poll
+from watcher import config
+from watcher.clock import SystemClock
+from watcher.daemon import Daemon
+from watcher.faults import PartFault
+from watcher.sinks import EventStore
+from watcher.sinks.store.standby import HELD_EVENTS, REOPEN_EVERY_S
+from watcher.testing import FakeSink
+from watcher.types import Event, EventType
+
+DATA = Path(__file__).parents[1] / "data"
+CAMERA = f"""
+[[cameras]]
+name = "floor"
+url = "{DATA / "worker-zone-detection.mp4"}"
+detect_fps = 10
+realtime = true
+loop = true
+[cameras.motion]
+detect_when = "always"
+{WORKER_SCENE}
+"""
+FULL = "database or disk is full"
+
+
+class JumpClock(SystemClock):
+    """The real clock, which the test can move forward at once (to a store's next retry)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self.offset
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs (room for the store's WAL once freed), unmounted after the test."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    reason = mount_tmpfs(folder, "size=1m")
+    if reason:
+        pytest.skip(reason)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    # dd stops at "No space left on device"; the disk is then full to the last block.
+    subprocess.run(
+        ["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=1k"], capture_output=True, check=False
+    )
+
+
+def _stored(db: Path) -> list[Event]:
+    """The events in the store file, read as another process would."""
+    store = EventStore(db)
+    try:
+        return store.events()
+    finally:
+        store.close()
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_daemon_started_on_a_full_disk_publishes_and_stores_the_held_events_once_there_is_room(
+    tmp_path: Path, disk: Path, mosquitto: Mosquitto, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = disk / "watcher.db"
+    _fill(disk)
+    text = CAMERA + f'[store]\npath = "{db}"\n[mqtt]\nenabled = true\nport = {mosquitto.port}\n'
+    detector, sink, clock = WorkerSwitch(), FakeSink(), JumpClock()
+    recorder = Recorder(mosquitto, "watcher/#")
+    assert recorder.subscribed.wait(5)
+    with caplog.at_level(logging.INFO, logger="watcher"):
+        cfg = config.loads(text, "config.toml", env={})
+        daemon = Daemon(cfg, tmp_path, clock=clock, detector=detector, extra_sinks=[sink])
+        assert _errors(caplog) == [
+            f"store: cannot open {db} (store.path): {FULL}; cameras, rules, MQTT and notifications go on "
+            f"without the event history (rule states start fresh; the store is tried again every "
+            f"{REOPEN_EVERY_S:g} s and the last {HELD_EVENTS} events wait in memory for it; MQTT events "
+            "wait in memory, not in the file)"
+        ]
+        outbox = PartFault("mqtt outbox", f"{db}: {FULL}; events wait in memory until the next start")
+        assert daemon.part_faults.current() == (outbox, PartFault("store", f"{db}: {FULL}"))
+        scene = Scene(detector, sink)
+        with running(daemon):
+            held = [scene.step(True, EventType.START), scene.step(False, EventType.END)]
+            assert recorder.wait_for("watcher/events", count=2)
+            faults = {"mqtt outbox": outbox.reason, "store": f"{db}: {FULL}"}
+            assert recorder.wait_for("watcher/faults", json.dumps(faults).encode())
+            daemon.log_status()
+            assert f"store: error: {db}: {FULL}" in caplog.messages
+            (disk / "filler").unlink()
+            clock.offset += REOPEN_EVERY_S  # the next observation tries the store again
+            assert poll(lambda: daemon.part_faults.current() == (outbox,), 20)
+            assert [e.id for e in _stored(db)] == [e.id for e in held]
+            after = scene.step(True, EventType.START)  # straight into the file now
+            assert recorder.wait_for("watcher/faults", json.dumps({"mqtt outbox": outbox.reason}).encode())
+            assert recorder.wait_for("watcher/events", count=3)
+    events = [(e.id, e.type) for e in sink.events]
+    assert events == [(e.id, e.type) for e in [*held, after]]
+    assert [(e.id, e.type) for e in _stored(db)] == events
+    assert recorder.event_ids() == [event_id for event_id, _ in events]
+    assert f"store: {db} opened; wrote 2 event(s) held in memory while it could not be" in caplog.messages
+    recorder.close()
+
+
+@pytest.fixture(params=["read_only", "corrupt_read_only"])
+def read_only_disk(request: pytest.FixtureRequest, disk: Path) -> tuple[Path, str]:
+    """A read-only tmpfs, empty or with a store SQLite cannot read; the reason the store gives."""
+    reason = "cannot create the file: Read-only file system"
+    if request.param == "corrupt_read_only":
+        (disk / "watcher.db").write_bytes(b"not a database, " * 512)
+        reason = (
+            "not a readable SQLite database (file is not a database); "
+            "cannot move it aside: Read-only file system"
+        )
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    return disk, reason
+
+
+def test_a_daemon_whose_store_folder_is_read_only_still_delivers_events_and_says_what_it_lost(
+    tmp_path: Path, read_only_disk: tuple[Path, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    disk, reason = read_only_disk
+    db = disk / "watcher.db"
+    detector, sink = WorkerSwitch(), FakeSink()
+    with caplog.at_level(logging.INFO, logger="watcher"):
+        cfg = config.loads(CAMERA + f'[store]\npath = "{db}"\n', "config.toml", env={})
+        daemon = Daemon(cfg, tmp_path, detector=detector, extra_sinks=[sink])
+        assert daemon.part_faults.current() == (PartFault("store", f"{db}: {reason}"),)
+        scene = Scene(detector, sink)
+        with running(daemon):
+            start = scene.step(True, EventType.START)
+    assert [(e.id, e.type) for e in sink.events] == [(start.id, EventType.START)]
+    assert _errors(caplog) == [
+        f"store: cannot open {db} (store.path): {reason}; cameras, rules, MQTT and notifications go on "
+        f"without the event history (rule states start fresh; the store is tried again every "
+        f"{REOPEN_EVERY_S:g} s and the last {HELD_EVENTS} events wait in memory for it)",
+        f"store: {db} still cannot be opened ({reason}): 1 event(s) held in memory are lost (0 more "
+        "were dropped before), and the rule states are not saved",
+    ]
