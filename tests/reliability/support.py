@@ -130,6 +130,14 @@ def mount_tmpfs(folder: Path, options: str) -> str | None:
     return None if result.returncode == 0 else f"cannot mount a tmpfs ({result.stderr.strip()})"
 
 
+def fill_disk(folder: Path) -> None:
+    """Fill the file system of `folder` to the last block (a `filler` file; delete it to free the space)."""
+    # dd stops at "No space left on device".
+    subprocess.run(
+        ["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=1k"], capture_output=True, check=False
+    )
+
+
 _NO_IMAGE: Image = np.zeros((1, 1, 3), dtype=np.uint8)
 # A worker standing in zone left_of_tape (bottom centre at 0.08, 0.74 of the 480x270 clip).
 WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, mount_tmpfs, running
+from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, fill_disk, mount_tmpfs, running
 from tests.sinks.mqtt.helpers import Recorder
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
@@ -66,13 +66,6 @@ def disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], check=False)
 
 
-def _fill(folder: Path) -> None:
-    # dd stops at "No space left on device"; the disk is then full to the last block.
-    subprocess.run(
-        ["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=1k"], capture_output=True, check=False
-    )
-
-
 def _stored(db: Path) -> list[Event]:
     """The events in the store file, read as another process would."""
     store = EventStore(db)
@@ -90,7 +83,7 @@ def test_a_daemon_started_on_a_full_disk_publishes_and_stores_the_held_events_on
     tmp_path: Path, disk: Path, mosquitto: Mosquitto, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = disk / "watcher.db"
-    _fill(disk)
+    fill_disk(disk)
     text = CAMERA + f'[store]\npath = "{db}"\n[mqtt]\nenabled = true\nport = {mosquitto.port}\n'
     detector, sink, clock = WorkerSwitch(), FakeSink(), JumpClock()
     recorder = Recorder(mosquitto, "watcher/#")

@@ -1,11 +1,14 @@
-"""Events and observations for sink tests."""
+"""Events, observations and a small real disk for sink tests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.reliability.support import mount_tmpfs
 from watcher.types import Event, EventObject, EventType, Observation, RulesSnapshot, RuleState
 
 
@@ -48,3 +51,17 @@ def event() -> Callable[..., Event]:
 @pytest.fixture
 def observation() -> Callable[..., Observation]:
     return make_obs
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KiB tmpfs (fill it with `fill_disk`), unmounted after the test."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    reason = mount_tmpfs(folder, "size=256k")
+    if reason:
+        pytest.skip(reason)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

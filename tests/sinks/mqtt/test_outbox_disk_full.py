@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import mount_tmpfs
+from tests.reliability.support import fill_disk
 from tests.sinks.mqtt.helpers import event
+from watcher.faults import PartFault, PartFaults
 from watcher.sinks import EventStore, SinkRunner, StoreSink
 from watcher.sinks.mqtt import Outbox
 from watcher.testing import FakeSink
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    reason = mount_tmpfs(folder, "size=256k")
-    if reason:
-        pytest.skip(reason)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
-
-
-def _fill(folder: Path) -> None:
-    # dd stops at "No space left on device"; the disk is then full to the last block.
-    subprocess.run(
-        ["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=1k"], capture_output=True, check=False
-    )
 
 
 def test_events_added_while_the_disk_is_full_are_delivered_in_order_then_the_file_is_used_again(
@@ -44,7 +23,7 @@ def test_events_added_while_the_disk_is_full_are_delivered_in_order_then_the_fil
     (delivered,) = outbox.after(0, 10)
     outbox.remove(delivered.seq)  # acked: the file is empty, its seq stays the high-water mark
     watermark = delivered.seq
-    _fill(small_disk)
+    fill_disk(small_disk)
     with caplog.at_level(logging.ERROR, logger="watcher.mqtt"):
         outbox.add(event(2))
         outbox.add(event(3))
@@ -71,7 +50,7 @@ def test_a_second_event_while_some_wait_in_memory_goes_behind_them_even_once_the
     small_disk: Path,
 ) -> None:
     outbox = Outbox(small_disk / "watcher.db")
-    _fill(small_disk)
+    fill_disk(small_disk)
     outbox.add(event(1))
     (small_disk / "filler").unlink()
     outbox.add(event(2))  # the disk has room again, but ev-1 is still waiting: order first
@@ -85,7 +64,7 @@ def test_the_store_on_a_full_disk_logs_one_line_per_event_and_the_other_sinks_st
     store = EventStore(small_disk / "watcher.db")
     other = FakeSink()
     runner = SinkRunner([StoreSink(store), other])
-    _fill(small_disk)
+    fill_disk(small_disk)
     runner.submit_event(event(1))
     assert runner.close(10)
     assert [e.id for e in other.events] == ["ev-1"]
@@ -95,3 +74,38 @@ def test_the_store_on_a_full_disk_logs_one_line_per_event_and_the_other_sinks_st
         "sink store: start event ev-1 of rule someone_at_door not stored: database or disk is full"
     )
     assert runner.stats()["store"].failed == 1
+
+
+def test_an_outbox_whose_file_cannot_be_opened_at_start_keeps_events_and_discovery_in_memory(
+    small_disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = small_disk / "watcher.db"
+    fill_disk(small_disk)
+    faults = PartFaults()
+    with caplog.at_level(logging.ERROR, logger="watcher.mqtt"):
+        outbox = Outbox(db, max_rows=2, faults=faults)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"mqtt outbox: cannot open {db} (store.path): database or disk is full; events wait in memory "
+        "(at most 2, mqtt.outbox_max) and still go to the broker; a restart loses those not yet delivered"
+    ]
+    assert faults.current() == (
+        PartFault(
+            "mqtt outbox", f"{db}: database or disk is full; events wait in memory until the next start"
+        ),
+    )
+    for n in (1, 2, 3):
+        outbox.add(event(n))
+    assert [(q.id, q.seq) for q in outbox.after(0, 10)] == [("ev-2", 2), ("ev-3", 3)]  # bounded: ev-1 dropped
+    assert (outbox.dropped, len(outbox), outbox.in_file()) == (1, 2, 0)
+    outbox.remove(2)
+    assert outbox.ids() == ["ev-3"]
+    outbox.remember_discovery(["homeassistant/a/config", "homeassistant/b/config"])
+    outbox.forget_discovery("homeassistant/a/config")
+    assert outbox.discovery_topics() == {"homeassistant/b/config"}
+    (small_disk / "filler").unlink()
+    outbox.add(event(4))  # memory until the next start, even with room again: the file's rows stay ordered
+    assert (outbox.ids(), outbox.in_file()) == (["ev-3", "ev-4"], 0)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="watcher.mqtt"):
+        outbox.close()
+    assert caplog.messages == ["mqtt outbox: 2 event(s) waiting in memory are lost (not in the file)"]

@@ -24,9 +24,16 @@ _CORRUPT = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
 
 def _pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")  # first: switching to WAL waits for another opener's lock
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cursor.execute("PRAGMA busy_timeout=5000")  # first: switching to WAL waits for another opener's lock
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error:
+        # SQLAlchemy drops a connection whose setup failed without closing it: on a full disk,
+        # retried every 30 s, each would keep the file open until the garbage collector runs.
+        cursor.close()
+        connection.close()
+        raise
     cursor.close()
 
 
@@ -59,8 +66,12 @@ def open_database(path: str | Path) -> Engine:
     except DatabaseError as exc:
         if _is_corrupt(exc.orig):
             reason = f"not a readable SQLite database ({exc.orig})"
-            raise StoreOpenError(str(path), f"{path} is {reason}", reason) from None
-        raise StoreOpenError(str(path), f"{path} cannot be opened ({exc.orig})", str(exc.orig)) from None
+            error = StoreOpenError(str(path), f"{path} is {reason}", reason)
+        else:
+            error = StoreOpenError(str(path), f"{path} cannot be opened ({exc.orig})", str(exc.orig))
+    # Raised outside the handler: an error kept (the store retrying) must not keep SQLite's
+    # traceback, and with it an open file on the full disk.
+    raise error
 
 
 def set_aside_if_corrupt(path: str | Path) -> Path | None:

@@ -11,7 +11,7 @@ from watcher.errors import SinkError, StoreOpenError
 from watcher.faults import PartFaults
 from watcher.sinks.store.counts import CountSampler
 from watcher.sinks.store.events import EventStore
-from watcher.sinks.store.standby import StoreStandby
+from watcher.sinks.store.standby import HELD_EVENTS, StoreStandby
 from watcher.types import Event, Image, Observation, RulesSnapshot, RuleState
 
 _log = logging.getLogger("watcher.store")
@@ -23,10 +23,11 @@ class StoreSink:
     `close` closes it. That state is the rule's in the engine's latest snapshot, which the runner
     delivers before the events of the same frame.
 
-    Given the `StoreOpenError` of a store that could not be opened, it holds the latest events in
-    memory and tries the file again every `StoreStandby` interval (at an event or an observation),
-    then writes them; count samples wait for the store. Rows older than `retention_days` are
-    deleted at the first item and then hourly.
+    Given the `StoreOpenError` of a store that could not be opened, it holds the latest `hold` events
+    in memory and tries the file again every `REOPEN_EVERY_S` (at an event or an observation, and
+    once more at close), then writes them; count samples wait for the store.
+
+    Rows older than `retention_days` are deleted at the first item and then hourly.
     """
 
     name = "store"
@@ -39,6 +40,7 @@ class StoreSink:
         count_sample_s: float = 60.0,
         clock: Clock | None = None,
         faults: PartFaults | None = None,
+        hold: int = HELD_EVENTS,
     ) -> None:
         self._clock = clock or SystemClock()
         self.store: EventStore | None = None
@@ -46,7 +48,7 @@ class StoreSink:
         if isinstance(store, EventStore):
             self.store = store
         else:
-            self._standby = StoreStandby(store, clock=self._clock, faults=faults)
+            self._standby = StoreStandby(store, clock=self._clock, faults=faults, hold=hold)
         self._retention_s = retention_days * 86400.0
         self._sampler = CountSampler(count_sample_s)
         self._next_prune = float("-inf")
