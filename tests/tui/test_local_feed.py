@@ -119,3 +119,22 @@ async def test_s_saves_a_jpeg_of_the_selected_camera_and_shows_where(tmp_path: P
     assert image is not None
     assert image.shape == (270, 480, 3)
     assert saved[0].stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_store_that_cannot_be_opened_is_shown_in_the_headline_while_the_daemon_runs(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "blocker").write_text("a file where the store's folder should be")
+    db = tmp_path / "blocker" / "watcher.db"
+    clock = SystemClock()
+    sink = DashboardSink(clock)
+    path = worker_config(tmp_path, f'\n[store]\nenabled = true\npath = "{db}"\n')
+    text = path.read_text().replace("[store]\nenabled = false\n", "", 1)
+    path.write_text(text)
+    daemon = Daemon(config.load(path), tmp_path, clock=clock)
+    state = DashboardState(clock)
+    app = DashboardApp(LocalFeed(daemon, sink, clock), state)
+    async with app.run_test(size=(120, 24)) as pilot:
+        reason = f"{db}: cannot create the file: File exists ({db.parent})"
+        assert await until(pilot, lambda: state.faults == {"": {"store": reason}})
+        assert app.sub_title.endswith(f" · store failed: {reason}")

@@ -152,3 +152,15 @@ def test_the_same_availability_again_keeps_its_since_when(state: DashboardState)
     state.set_availability("porch", "offline", NOON)
     state.set_availability("porch", "offline", None)
     assert state.nodes["porch"].since == NOON
+
+
+def test_in_a_fleet_the_headline_names_the_node_of_each_failed_part(state: DashboardState) -> None:
+    state.feed = "mqtt broker:1883"
+    _fleet(state)
+    state.set_faults({"store": "full", "mqtt outbox": "full"}, "porch")
+    assert state.headline() == (
+        "mqtt broker:1883 · 2/3 nodes online · offline: garage · porch: mqtt outbox failed: full · "
+        "porch: store failed: full"
+    )
+    state.node_filter = "attic"
+    assert state.headline() == "mqtt broker:1883 · 2/3 nodes online · offline: garage · node attic"

@@ -98,6 +98,19 @@ def test_availability_topic_is_shown_after_the_feed_line(state: DashboardState) 
     assert state.headline() == "mqtt broker:1883 · daemon offline"
 
 
+def test_faults_topic_shows_the_failed_parts_in_the_headline_until_they_recover(
+    state: DashboardState,
+) -> None:
+    state.feed = "mqtt broker:1883"
+    apply(state, "watcher/availability", b"online")
+    apply(state, "watcher/faults", b'{"store": "/data/watcher.db: database or disk is full"}')
+    assert state.headline() == (
+        "mqtt broker:1883 · daemon online · store failed: /data/watcher.db: database or disk is full"
+    )
+    apply(state, "watcher/faults", b"{}")
+    assert state.headline() == "mqtt broker:1883 · daemon online"
+
+
 @pytest.mark.parametrize(
     "topic",
     [
@@ -121,6 +134,7 @@ def test_topics_the_dashboard_does_not_show_are_ignored(state: DashboardState, t
         ("watcher/events", b'{"id": "x"}'),
         ("watcher/floor/worker/enabled", b"yes"),
         ("watcher/floor/worker/attributes", b"not json"),
+        ("watcher/faults", b'["store"]'),
     ],
 )
 def test_a_malformed_payload_is_one_line_naming_the_topic(topic: str, payload: bytes) -> None:

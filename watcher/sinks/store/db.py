@@ -125,7 +125,8 @@ def _open(path: Path) -> Engine:
     try:
         _create_private(path)
     except OSError as exc:
-        reason = f"cannot create the file: {exc.strerror or exc}"
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+        reason = f"cannot create the file: {exc.strerror or exc}{where}"
         raise StoreOpenError(str(path), f"cannot create {path}: {exc.strerror or exc}", reason) from None
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
