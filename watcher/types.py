@@ -286,6 +286,11 @@ class RuleState:
     status: str | None = field(default=None, compare=False)
     """What the rule's kind says of its readiness, e.g. `left_object`'s "learning: a person is in
     the zone" or "learned"; None for kinds that are always ready."""
+    seen_at: float | None = field(default=None, compare=False)
+    """Capture time of the rule's last observation as of this state (None: none yet): with
+    `seen_wall`, what translates `since` into a new run's clock after a reboot (docs/store.md)."""
+    seen_wall: float | None = field(default=None, compare=False)
+    """Wall-clock epoch seconds of that observation (None: unknown, as in a replay)."""
 
     def details(self) -> tuple[object, ...]:
         """Everything the state shows, equality included: what tells one snapshot from the next."""

@@ -48,6 +48,10 @@ class _Rule:
     """Position in config order: where the rule's state sits in a snapshot."""
     episodes: dict[int, _Episode] = field(default_factory=dict)
     last_time: float | None = None
+    last_wall: float | None = None
+    """Wall-clock epoch seconds of the observation at `last_time` (None: unknown)."""
+    resumed: bool = False
+    """An episode restored from a saved state, on the saved run's clock until the next observation."""
     last_event: str | None = None
     status: str | None = None
     # A runtime Protocol check costs ~0.1 ms: done once here, not twice per frame.
@@ -101,6 +105,28 @@ def _number(value: EventValue) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _carry_over(rule: _Rule, t: float, wall: float | None) -> None:
+    """Move a restored episode onto the clock of this run, at its camera's first observation `t`
+    (wall-clock epoch `wall`, None when unknown).
+
+    Capture times go on across a restart of the daemon, but start again after a reboot (the
+    monotonic clock) or with a file camera: then `t` is before the saved `seen_at`, and `since`
+    keeps its distance to it (the time watched before the save) plus the downtime by the wall
+    clock, so the end's `start_time` is before its `end_time` and the span is the real one. A wall
+    clock behind the saved one (a host without a real-time clock, before NTP) counts no downtime.
+    """
+    rule.resumed = False
+    episode = rule.episodes[WHOLE_RULE]
+    seen, since = rule.last_time, episode.since
+    if seen is None or since is None or t >= seen - _EPS:
+        return  # the same clock (a restart without a reboot), or no saved time to translate from
+    down = 0.0
+    if wall is not None and rule.last_wall is not None:
+        down = max(0.0, wall - rule.last_wall)
+    episode.since = t - (seen - since) - down
+    episode.timer.resume(episode.since)
+
+
 class RulesEngine:
     """Evaluates every rule of an observation's camera and returns the events it causes.
 
@@ -147,11 +173,15 @@ class RulesEngine:
         """
         if wall is None and self._clock is not None:
             wall = self._clock.wall()
+        wall_s = None if wall is None else wall.timestamp()
         events: list[Event] = []
         failed: tuple[str, Exception] | None = None
         for rule in self._by_camera.get(obs.camera, ()):
             if not rule.enabled:
                 continue
+            if rule.resumed:
+                _carry_over(rule, obs.time, wall_s)
+            rule.last_wall = wall_s
             in_window = wall is None or rule.schedule.contains(wall)
             try:
                 events.extend(self._step(rule, obs) if in_window else self._off_schedule(rule, obs))
@@ -196,9 +226,11 @@ class RulesEngine:
         """Take saved states back before the first observation; the names of the rules restored.
 
         An active rule goes on where it was (its timer resumes at `since`), so a restart sends
-        no second start, and an end only when the condition clears. A state whose rule is gone
-        or changed camera or kind is skipped. `enabled` is restored (a rule switched off by a
-        command stays off); a rule disabled in the config stays disabled.
+        no second start, and an end only when the condition clears. If the first observation of
+        its camera is earlier than the one the state was saved at (the host rebooted, a file
+        camera started again), `since` is moved onto the new clock (`_carry_over`). A state
+        whose rule is gone or changed camera or kind is skipped. `enabled` is restored (a rule
+        switched off by a command stays off); a rule disabled in the config stays disabled.
         """
         restored: list[str] = []
         for state in states:
@@ -213,6 +245,8 @@ class RulesEngine:
                 episode.value = state.value
                 episode.since = state.since
                 episode.shown = state.objects
+                rule.last_time, rule.last_wall = state.seen_at, state.seen_wall
+                rule.resumed = True
             restored.append(state.rule)
         self._publish()
         return restored
@@ -223,6 +257,8 @@ class RulesEngine:
         if running.enabled == enabled:
             return []
         running.enabled = enabled
+        # Before its first observation a restored rule ends where it was last seen, on the saved clock.
+        running.resumed = False
         events = [] if enabled else self._stop_all(running, running.last_time or 0.0)
         self._publish([running])
         return events
@@ -331,6 +367,8 @@ class RulesEngine:
                 episodes=tuple(open_),
                 last_event=rule.last_event,
                 status=rule.status,
+                seen_at=rule.last_time,
+                seen_wall=rule.last_wall,
             )
         episode = rule.episodes[WHOLE_RULE]
         return RuleState(
@@ -345,4 +383,6 @@ class RulesEngine:
             last_event=rule.last_event,
             pending_since=None if episode.timer.active else episode.timer.start_time,
             status=rule.status,
+            seen_at=rule.last_time,
+            seen_wall=rule.last_wall,
         )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import SQLModel, create_engine
 
 from watcher.errors import StoreOpenError
+from watcher.sinks.store.migrate import add_missing_columns
 
 _log = logging.getLogger("watcher.store")
 # What SQLite says of a file that is not (or no longer) a database; "locked" or "read-only" are not it.
@@ -55,7 +56,8 @@ def _create_private(path: Path) -> None:
 
 
 def open_database(path: str | Path) -> Engine:
-    """Create the file (and its folder) if needed, owner-only, and every table the store knows.
+    """Create the file (and its folder) if needed, owner-only, and every table the store knows;
+    add the columns a file written by an older watcher lacks (`add_missing_columns`).
 
     A file SQLite cannot open or read as a database is a one-line `StoreOpenError` (a corrupt one:
     see `set_aside_if_corrupt`).
@@ -132,6 +134,7 @@ def _open(path: Path) -> Engine:
     event.listen(engine, "connect", _pragmas)
     try:
         _create_tables(engine)
+        add_missing_columns(engine)
     except DatabaseError:
         engine.dispose()
         raise

@@ -38,6 +38,8 @@ class RuleStates:
                 value=json.loads(row.value),
                 since=row.since,
                 enabled=row.enabled,
+                seen_at=row.seen_at,
+                seen_wall=row.seen_wall,
             )
             for row in rows
         ]
@@ -54,4 +56,6 @@ def state_row(state: RuleState, updated: float) -> RuleStateRow:
         since=state.since,
         enabled=state.enabled,
         updated=updated,
+        seen_at=state.seen_at,
+        seen_wall=state.seen_wall,
     )

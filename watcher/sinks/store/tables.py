@@ -37,6 +37,10 @@ class RuleStateRow(SQLModel, table=True):
     since: float | None = None
     enabled: bool = True
     updated: float
+    seen_at: float | None = None
+    """Capture time of the rule's last observation, and its wall-clock epoch: `since` on the next
+    run's clock after a reboot. Added after the first release (`db.migrate`)."""
+    seen_wall: float | None = None
 
 
 class CountSampleRow(SQLModel, table=True):
