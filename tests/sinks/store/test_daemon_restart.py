@@ -66,8 +66,9 @@ def _config(tmp_path: Path) -> config.Config:
     return config.load(path)
 
 
-def _daemon(tmp_path: Path, sink: FakeSink) -> Daemon:
-    return Daemon(_config(tmp_path), tmp_path, detector=ScriptedDetector([WORKER] * 500), extra_sinks=[sink])
+def _daemon(tmp_path: Path, sink: FakeSink, worker_calls: int = 500) -> Daemon:
+    detector = ScriptedDetector([WORKER] * worker_calls)
+    return Daemon(_config(tmp_path), tmp_path, detector=detector, extra_sinks=[sink])
 
 
 def _run(daemon: Daemon, first_event: FakeSink | None = None) -> None:
@@ -102,6 +103,35 @@ def test_rule_active_at_stop_goes_on_after_restart_without_a_second_start(
     assert second.events == []
     assert f"restored the state of 1 rule(s) from {tmp_path / 'watcher.db'}" in caplog.messages
     assert [s.active for s in load_states(tmp_path / "watcher.db")] == [True]
+
+
+def test_rule_active_at_stop_of_a_file_camera_ends_after_restart_with_its_start_before_its_end(
+    tmp_path: Path,
+) -> None:
+    first = FakeSink()
+    _run(_daemon(tmp_path, first), first)
+    (started,) = first.events
+    (saved,) = load_states(tmp_path / "watcher.db")  # saved at stop
+    assert saved.seen_at is not None
+    assert saved.seen_wall is not None
+    restarted_wall = time.time()
+    second = FakeSink()
+    # The clip plays from 0 again; the worker is there for 15 detector calls (1 s), then gone.
+    _run(_daemon(tmp_path, second, worker_calls=15))
+    ended_wall = time.time()
+    (ended,) = second.events
+    assert (ended.type, ended.rule) == (EventType.END, "worker_left_of_tape")
+    assert ended.end_time is not None
+    # Moved onto the new run's clock (docs/store.md, "Restarts"): the span is what was watched before
+    # the stop, the downtime by the wall clock, and what came after the first frame (at 0 s or later).
+    watched = saved.seen_at - started.start_time
+    assert ended.start_time < started.start_time  # the clip started again before the saved time
+    span = ended.end_time - ended.start_time
+    assert watched + (restarted_wall - saved.seen_wall) <= span
+    assert span <= ended.end_time + watched + (ended_wall - saved.seen_wall)
+    store = EventStore(tmp_path / "watcher.db")
+    assert store.events()[-1] == ended
+    store.close()
 
 
 def test_stored_event_of_the_daemon_has_its_snapshot_file(tmp_path: Path) -> None:
@@ -185,10 +215,8 @@ def test_daemon_killed_the_moment_its_start_is_stored_resumes_without_a_phantom_
     ended = events[1]
     assert ended.end_time is not None
     watched = saved.seen_at - started.start_time
+    assert ended.start_time < started.start_time  # the clip started again before the saved time
     span = ended.end_time - ended.start_time
-    assert (
-        watched + (restarted_wall - saved.seen_wall)
-        <= span
-        <= ended.end_time + watched + (ended_wall - saved.seen_wall)
-    )
+    assert watched + (restarted_wall - saved.seen_wall) <= span
+    assert span <= ended.end_time + watched + (ended_wall - saved.seen_wall)
     assert [(s.rule, s.active) for s in load_states(db)] == [("worker_left_of_tape", False)]
