@@ -69,3 +69,19 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+
+
+class HostClock(SystemClock):
+    """The real clock, read as a host that has been up `uptime` seconds at wall time `wall`: both
+    move on in real time. Two of them, one after the other, are a host before and after a reboot."""
+
+    def __init__(self, uptime: float, wall: datetime) -> None:
+        self._started = time.monotonic()
+        self._uptime = uptime
+        self._wall = wall
+
+    def monotonic(self) -> float:
+        return self._uptime + time.monotonic() - self._started
+
+    def wall(self) -> datetime:
+        return self._wall + timedelta(seconds=time.monotonic() - self._started)

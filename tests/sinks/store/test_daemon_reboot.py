@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,33 +14,16 @@ import pytest
 from tests.capture.mjpeg_server import MjpegServer
 from watcher import config
 from watcher.cli import main
-from watcher.clock import SystemClock
 from watcher.daemon import Daemon
 from watcher.sinks import EventStore
 from watcher.sinks.store.recovery import load_states
-from watcher.testing import FakeSink, ScriptedDetector
+from watcher.testing import FakeSink, HostClock, ScriptedDetector
 from watcher.types import EventType
 
 DATA = Path(__file__).parents[2] / "data"
 WORKER = [("person", 0.9, (20.0, 100.0, 60.0, 200.0))]
 """A worker standing in zone left_of_tape (bottom centre at 0.08, 0.74 of 480x270)."""
 W0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-class HostClock(SystemClock):
-    """The real clock as a host that has been up `uptime` seconds at wall time `wall`: both move on
-    in real time, so wall minus monotonic stays `wall - uptime` for the whole run."""
-
-    def __init__(self, uptime: float, wall: datetime) -> None:
-        self._started = time.monotonic()
-        self._uptime = uptime
-        self._wall = wall
-
-    def monotonic(self) -> float:
-        return self._uptime + time.monotonic() - self._started
-
-    def wall(self) -> datetime:
-        return self._wall + timedelta(seconds=time.monotonic() - self._started)
 
 
 @pytest.fixture
