@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pytest
 import supervision as sv
 
 from watcher.daemon import Daemon
@@ -119,8 +120,8 @@ def running(daemon: Daemon) -> Iterator[None]:
     assert not runner.is_alive()
 
 
-def mount_tmpfs(folder: Path, options: str) -> str | None:
-    """Mount a tmpfs on folder (unmount it with `umount`); the reason when this machine does not allow it."""
+def _mount_tmpfs(folder: Path, options: str) -> str | None:
+    """Mount a tmpfs on folder; the reason when this machine does not allow it."""
     result = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
         capture_output=True,
@@ -128,6 +129,20 @@ def mount_tmpfs(folder: Path, options: str) -> str | None:
         check=False,
     )
     return None if result.returncode == 0 else f"cannot mount a tmpfs ({result.stderr.strip()})"
+
+
+@contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs (mount `options`, e.g. "size=256k,ro") on a new `folder` for the block, then
+    unmounted; skips the test where this machine does not allow mounting."""
+    folder.mkdir()
+    reason = _mount_tmpfs(folder, options)
+    if reason:
+        pytest.skip(reason)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
 
 
 def fill_disk(folder: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import WORKER_CAMERA, mount_tmpfs
+from tests.reliability.support import WORKER_CAMERA, fill_disk, tmpfs
 from watcher import config
 from watcher.daemon import Daemon
 from watcher.sinks import EventStore
@@ -21,23 +20,11 @@ SNAPSHOT_WARNING = "snapshot not saved, events go on without it"
 
 @pytest.fixture(params=["read_only", "disk_full"])
 def bad_snapshot_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "snapshots"
-    folder.mkdir()
     options = "size=64k,ro" if request.param == "read_only" else "size=64k"
-    reason = mount_tmpfs(folder, options)
-    if reason:
-        pytest.skip(reason)
-    try:
+    with tmpfs(tmp_path / "snapshots", options) as folder:
         if request.param == "disk_full":
-            # dd stops at "No space left on device"; the folder is then full to the last block.
-            subprocess.run(
-                ["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=1k", "count=1024"],
-                capture_output=True,
-                check=False,
-            )
+            fill_disk(folder)
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_events_flow_and_are_stored_without_a_snapshot_when_the_folder_cannot_be_written(

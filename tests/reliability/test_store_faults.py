@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, fill_disk, mount_tmpfs, running
+from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, fill_disk, running, tmpfs
 from tests.sinks.mqtt.helpers import Recorder
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import poll
@@ -55,15 +55,8 @@ class JumpClock(SystemClock):
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs (room for the store's WAL once freed), unmounted after the test."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    reason = mount_tmpfs(folder, "size=1m")
-    if reason:
-        pytest.skip(reason)
-    try:
+    with tmpfs(tmp_path / "disk", "size=1m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 def _stored(db: Path) -> list[Event]:

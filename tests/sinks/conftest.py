@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import mount_tmpfs
+from tests.reliability.support import tmpfs
 from watcher.types import Event, EventObject, EventType, Observation, RulesSnapshot, RuleState
 
 
@@ -56,12 +55,5 @@ def observation() -> Callable[..., Observation]:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 256 KiB tmpfs (fill it with `fill_disk`), unmounted after the test."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    reason = mount_tmpfs(folder, "size=256k")
-    if reason:
-        pytest.skip(reason)
-    try:
+    with tmpfs(tmp_path / "disk", "size=256k") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
