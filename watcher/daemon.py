@@ -81,7 +81,9 @@ class Daemon:
         self._store = database if config.store.enabled else None
         store = None
         if self._store is not None:
-            store = open_at_start(database, clock=self.clock, outbox=config.mqtt.enabled)
+            store = open_at_start(
+                database, clock=self.clock, outbox=config.mqtt.enabled, notify=bool(config.notify)
+            )
             if isinstance(store, EventStore):
                 restored = self.engine.restore(store.states.load())
                 if restored:

@@ -85,7 +85,7 @@ def test_a_daemon_started_on_a_full_disk_publishes_and_stores_the_held_events_on
         cfg = config.loads(text, "config.toml", env={})
         daemon = Daemon(cfg, tmp_path, clock=clock, detector=detector, extra_sinks=[sink])
         assert _errors(caplog) == [
-            f"store: cannot open {db} (store.path): {FULL}; cameras, rules, MQTT and notifications go on "
+            f"store: cannot open {db} (store.path): {FULL}; cameras, rules and MQTT go on "
             f"without the event history (rule states start fresh; the store is tried again every "
             f"{REOPEN_EVERY_S:g} s and the last {HELD_EVENTS} events wait in memory for it; MQTT events "
             "wait in memory, not in the file)"
@@ -144,7 +144,7 @@ def test_a_daemon_whose_store_folder_is_read_only_still_delivers_events_and_says
             start = scene.step(True, EventType.START)
     assert [(e.id, e.type) for e in sink.events] == [(start.id, EventType.START)]
     assert _errors(caplog) == [
-        f"store: cannot open {db} (store.path): {reason}; cameras, rules, MQTT and notifications go on "
+        f"store: cannot open {db} (store.path): {reason}; cameras and rules go on "
         f"without the event history (rule states start fresh; the store is tried again every "
         f"{REOPEN_EVERY_S:g} s and the last {HELD_EVENTS} events wait in memory for it)",
         f"store: {db} still cannot be opened ({reason}): 1 event(s) held in memory are lost (0 more "

@@ -21,7 +21,7 @@ FULL = "database or disk is full"
 
 def _shut_store(disk: Path, clock: FakeClock) -> StoreOpenError:
     fill_disk(disk)
-    failure = open_at_start(disk / "watcher.db", clock=clock, outbox=False)
+    failure = open_at_start(disk / "watcher.db", clock=clock, outbox=False, notify=False)
     assert isinstance(failure, StoreOpenError)
     return failure
 
@@ -108,4 +108,28 @@ def test_close_on_a_store_still_shut_says_in_one_line_what_is_lost(
     assert caplog.messages == [
         f"store: {db} still cannot be opened ({FULL}): 1 event(s) held in memory are lost (1 more were "
         "dropped before), and the rule states are not saved"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outbox", "notify", "going_on"),
+    [
+        (False, False, "cameras and rules go on"),
+        (True, False, "cameras, rules and MQTT go on"),
+        (False, True, "cameras, rules and notifications go on"),
+        (True, True, "cameras, rules, MQTT and notifications go on"),
+    ],
+)
+def test_the_start_line_names_only_the_parts_that_are_configured(
+    small_disk: Path, caplog: pytest.LogCaptureFixture, outbox: bool, notify: bool, going_on: str
+) -> None:
+    fill_disk(small_disk)
+    db = small_disk / "watcher.db"
+    with caplog.at_level(logging.ERROR, logger="watcher"):
+        assert isinstance(open_at_start(db, clock=FakeClock(), outbox=outbox, notify=notify), StoreOpenError)
+    mqtt = "; MQTT events wait in memory, not in the file" if outbox else ""
+    assert caplog.messages == [
+        f"store: cannot open {db} (store.path): {FULL}; {going_on} without the event history (rule states "
+        f"start fresh; the store is tried again every {REOPEN_EVERY_S:g} s and the last 1000 events wait in "
+        f"memory for it{mqtt})"
     ]

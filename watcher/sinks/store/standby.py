@@ -32,19 +32,22 @@ def open_store(path: Path, *, clock: Clock | None = None) -> EventStore:
     return EventStore(path, clock=clock)
 
 
-def open_at_start(path: Path, *, clock: Clock, outbox: bool) -> EventStore | StoreOpenError:
+def open_at_start(path: Path, *, clock: Clock, outbox: bool, notify: bool) -> EventStore | StoreOpenError:
     """The daemon's store; when it cannot be opened, why, after one ERROR line saying what still
-    works (`outbox`: MQTT is on, and its outbox shares the file)."""
+    works (`outbox`: MQTT is on, and its outbox shares the file; `notify`: notifications are on)."""
     try:
         return open_store(path, clock=clock)
     except StoreOpenError as exc:
         mqtt = "; MQTT events wait in memory, not in the file" if outbox else ""
+        parts = ["cameras", "rules", *(["MQTT"] if outbox else []), *(["notifications"] if notify else [])]
         _log.error(
-            "store: cannot open %s (store.path): %s; cameras, rules, MQTT and notifications go on "
+            "store: cannot open %s (store.path): %s; %s and %s go on "
             "without the event history (rule states start fresh; the store is tried again every %g s "
             "and the last %d events wait in memory for it%s)",
             exc.path,
             exc.reason,
+            ", ".join(parts[:-1]),
+            parts[-1],
             REOPEN_EVERY_S,
             HELD_EVENTS,
             mqtt,
