@@ -11,7 +11,9 @@ import logging
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from tests.reliability.support import WORKER_SCENE, Scene, WorkerSwitch, fill_disk, running, tmpfs
@@ -115,6 +117,46 @@ def test_a_daemon_started_on_a_full_disk_publishes_and_stores_the_held_events_on
     recorder.close()
 
 
+def test_home_assistant_sees_the_store_on_a_full_disk_as_a_problem_with_its_reason_until_it_is_gone(
+    tmp_path: Path, disk: Path, mosquitto: Mosquitto
+) -> None:
+    db = disk / "watcher.db"
+    fill_disk(disk)
+    text = CAMERA + f'[store]\npath = "{db}"\n[mqtt]\nenabled = true\nport = {mosquitto.port}\n'
+    cfg = config.loads(text, "config.toml", env={})
+    recorder = Recorder(mosquitto, "watcher/#", "homeassistant/#")
+    assert recorder.subscribed.wait(5)
+    problem = "homeassistant/binary_sensor/watcher_watcher/problem/config"
+    outbox = f"{db}: {FULL}; events wait in memory until the next start"
+    clock = JumpClock()
+    daemon = Daemon(cfg, tmp_path, clock=clock, detector=WorkerSwitch())
+    with running(daemon):
+        assert recorder.wait_for(problem)
+        entity = recorder.on(problem)[-1].json()
+        (topic,) = {entity["state_topic"], entity["json_attributes_topic"]}
+        shut = {"mqtt outbox": outbox, "store": f"{db}: {FULL}"}
+        assert recorder.wait_for(topic, json.dumps(shut).encode())
+        assert _home_assistant_state(entity, recorder.last(topic)) == "ON"
+        (disk / "filler").unlink()
+        clock.offset += REOPEN_EVERY_S
+        # The store opens again; its outbox, in the same file, waits for the next start.
+        assert recorder.wait_for(topic, json.dumps({"mqtt outbox": outbox}).encode(), timeout=20)
+        assert _home_assistant_state(entity, recorder.last(topic)) == "ON"
+    with running(Daemon(cfg, tmp_path, detector=WorkerSwitch())):
+        assert recorder.wait_for(topic, b"{}")
+        assert _home_assistant_state(entity, recorder.last(topic)) == "OFF"
+    recorder.close()
+
+
+def _home_assistant_state(entity: dict[str, Any], payload: bytes | None) -> str:
+    """The state Home Assistant gives a binary_sensor for `payload`: its value_template rendered
+    with the JSON as `value_json`, compared with payload_on/payload_off."""
+    assert payload is not None
+    value = jinja2.Environment().from_string(entity["value_template"]).render(value_json=json.loads(payload))
+    assert value in (entity["payload_on"], entity["payload_off"])
+    return "ON" if value == entity["payload_on"] else "OFF"
+
+
 @pytest.fixture(params=["read_only", "corrupt_read_only"])
 def read_only_disk(request: pytest.FixtureRequest, disk: Path) -> tuple[Path, str]:
     """A read-only tmpfs, empty or with a store SQLite cannot read; the reason the store gives."""
@@ -150,3 +192,4 @@ def test_a_daemon_whose_store_folder_is_read_only_still_delivers_events_and_says
         f"store: {db} still cannot be opened ({reason}): 1 event(s) held in memory are lost (0 more "
         "were dropped before), and the rule states are not saved",
     ]
+

@@ -80,6 +80,7 @@ def test_the_discovery_topics_are_one_per_entity_under_the_node() -> None:
         for c, o in sorted(
             [
                 ("binary_sensor", "status"),
+                ("binary_sensor", "problem"),
                 ("switch", "porch_detect"),
                 ("sensor", "porch_person_count"),
                 ("sensor", "porch_step_person_count"),
@@ -114,6 +115,24 @@ def test_the_node_device_has_a_connectivity_sensor_on_the_availability_topic() -
         "payload_on": "online",
         "payload_off": "offline",
         "device_class": "connectivity",
+        "entity_category": "diagnostic",
+    }
+
+
+def test_the_node_device_has_a_problem_sensor_on_the_failed_parts_with_their_reasons() -> None:
+    assert _one("binary_sensor", "problem") == {
+        **COMMON,
+        "unique_id": "watcher_test_problem",
+        "object_id": "test_problem",
+        "default_entity_id": "binary_sensor.test_problem",
+        "device": _one("binary_sensor", "status")["device"],
+        "name": "Problem",
+        "state_topic": "watcher/faults",
+        "value_template": "{{ 'ON' if value_json else 'OFF' }}",
+        "payload_on": "ON",
+        "payload_off": "OFF",
+        "json_attributes_topic": "watcher/faults",
+        "device_class": "problem",
         "entity_category": "diagnostic",
     }
 
@@ -226,7 +245,7 @@ def test_unique_ids_and_payloads_are_the_same_on_every_start() -> None:
 def test_every_topic_an_entity_reads_is_one_the_sink_publishes(
     make_sink: Callable[..., MqttSink], recorder: Recorder, mosquitto: Mosquitto
 ) -> None:
-    sink = make_sink()
+    sink = make_sink(faults=lambda: ())
     image = np.zeros((48, 64, 3), np.uint8)
     sink.handle_observation(Observation("porch", 0, 0.0, (64, 48), (), {"*": {"person": 1}, "step": {}}))
     for rule in ("someone_at_door", "doorbell"):

@@ -30,6 +30,9 @@ BINARY_DEVICE_CLASS: dict[str, str | None] = {
 NUMERIC_KINDS = frozenset({"presence", "occupancy", "area", "line_count"})
 """Kinds whose sensor value is a number (HA `state_class: measurement`); `state` reports a label."""
 
+PROBLEM_TEMPLATE = "{{ 'ON' if value_json else 'OFF' }}"
+"""`<prefix>/faults` (`{}` when all is well) to the problem sensor's state."""
+
 EVENT_TYPES = ("start", "end")
 _EVENT_TEMPLATE = (
     '{{ {"event_type": value_json.type, "id": value_json.id, "zone": value_json.zone, '
@@ -67,7 +70,23 @@ def discovery_messages(config: Config, topics: Topics) -> list[Discovery]:
             payload_off="offline",
             device_class="connectivity",
             entity_category="diagnostic",
-        )
+        ),
+        # ON while a part runs without its file (a store on a full disk); the parts and reasons
+        # are its attributes, so HA shows "store: /var/lib/watcher/watcher.db: database or disk is full".
+        _entity(
+            topics,
+            "binary_sensor",
+            "problem",
+            node_device,
+            name="Problem",
+            state_topic=topics.faults,
+            value_template=PROBLEM_TEMPLATE,
+            payload_on="ON",
+            payload_off="OFF",
+            json_attributes_topic=topics.faults,
+            device_class="problem",
+            entity_category="diagnostic",
+        ),
     ]
     for camera in (c for c in config.cameras if c.enabled):
         device = {
