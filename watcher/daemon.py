@@ -122,6 +122,8 @@ class Daemon:
         self._status: tuple[CameraStatus, ...] = ()
         self._status_due = 0.0
         """Monotonic time the status is next rebuilt, whatever changed."""
+        self._idle_due = 0.0
+        """Monotonic time the sinks next get an idle round (`IdleSink`)."""
         self._status_stale = False
         """Something readers must see at once (an error, a pause) changed since the last rebuild."""
         self.publish_status()
@@ -221,6 +223,7 @@ class Daemon:
                 worked = self._round(last_index)
                 self.refresh_status()
                 if not worked:
+                    self._idle_round()
                     wait_s = min(_IDLE_WAIT_MAX_S, next_status - self.clock.monotonic())
                     self.clock.wait(self._ready, wait_s)
                 if self.clock.monotonic() >= next_status:
@@ -236,6 +239,14 @@ class Daemon:
             if self._store is not None and not self._store_failed():
                 save_states(self._store, self.engine.states(), self.clock.wall().timestamp())
             log.info("stopped")
+
+    def _idle_round(self) -> None:
+        """Give sinks with timed work their chance about once a second while no frame comes: a
+        store that could not be opened must be tried again even when every camera has ended."""
+        now = self.clock.monotonic()
+        if now >= self._idle_due:
+            self._idle_due = now + _IDLE_WAIT_MAX_S
+            self.sinks.submit_idle()
 
     def _store_failed(self) -> bool:
         return any(fault.part == STORE_PART for fault in self.part_faults.current())

@@ -193,3 +193,30 @@ def test_a_daemon_whose_store_folder_is_read_only_still_delivers_events_and_says
         "were dropped before), and the rule states are not saved",
     ]
 
+
+def test_a_store_shut_at_start_is_tried_again_after_every_camera_has_ended(
+    tmp_path: Path, disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = disk / "watcher.db"
+    fill_disk(disk)
+    # The clip once, not looping: the camera ends, and no event or frame comes after its START.
+    camera = CAMERA.replace("realtime = true\nloop = true\n", "")
+    detector, sink, clock = WorkerSwitch(), FakeSink(), JumpClock()
+    detector.present.set()
+    cfg = config.loads(camera + f'[store]\npath = "{db}"\n', "config.toml", env={})
+    with caplog.at_level(logging.INFO, logger="watcher"):
+        daemon = Daemon(cfg, tmp_path, clock=clock, detector=detector, extra_sinks=[sink])
+        with running(daemon):
+            assert sink.wait_for_events(1, timeout=20)
+            assert poll(lambda: _capture_state(daemon) == "ended", 20)
+            (disk / "filler").unlink()
+            clock.offset += REOPEN_EVERY_S  # the store's retry is due: only the idle loop can take it
+            assert poll(lambda: daemon.part_faults.current() == (), 10)
+            assert [(e.id, e.type) for e in _stored(db)] == [(sink.events[0].id, EventType.START)]
+    assert [(e.rule, e.type) for e in sink.events] == [("worker_left_of_tape", EventType.START)]
+    assert f"store: {db} opened; wrote 1 event(s) held in memory while it could not be" in caplog.messages
+
+
+def _capture_state(daemon: Daemon) -> str | None:
+    (row,) = daemon.status()
+    return None if row.capture is None else row.capture.state

@@ -151,3 +151,37 @@ def test_flush_waits_until_everything_was_delivered(event: Callable[..., Event])
 def test_sink_names_must_be_unique() -> None:
     with pytest.raises(ValueError, match="unique"):
         SinkRunner([FakeSink("x"), FakeSink("x")])
+
+
+class IdleCountingSink(FakeSink):
+    """Counts its idle rounds, in order with the events it gets."""
+
+    def __init__(self) -> None:
+        super().__init__("idle")
+        self.seen: list[str] = []
+
+    def handle_event(self, event: Event, image: Image | None) -> None:
+        super().handle_event(event, image)
+        self.seen.append(event.id)
+
+    def handle_idle(self) -> None:
+        self.seen.append("idle")
+
+
+def test_an_idle_round_reaches_idle_sinks_once_however_often_it_is_asked_while_queued(
+    blocking: BlockingSink, event: Callable[..., Event]
+) -> None:
+    idle = IdleCountingSink()
+    runner = SinkRunner([blocking, idle])
+    runner.submit_event(event(0))
+    assert blocking.entered.wait(5)
+    for _ in range(3):  # the sinks are busy: one round waits, the others are not queued
+        runner.submit_idle()
+    runner.submit_event(event(1))
+    blocking.release.set()
+    assert runner.flush(5)
+    runner.submit_idle()  # none is queued any more: a new round
+    assert runner.close(5)
+    assert idle.seen == ["ev-0", "idle", "ev-1", "idle"]
+    assert [e.id for e in blocking.events] == ["ev-0", "ev-1"]  # a sink without idle work gets none
+    assert runner.stats()["idle"] == SinkStats(2, 0, 0, 0)

@@ -46,3 +46,13 @@ class StateSink(Sink, Protocol):
     def handle_states(self, snapshot: RulesSnapshot) -> None:
         """Take every rule's state now (immutable; keep it as long as needed)."""
         ...
+
+
+@runtime_checkable
+class IdleSink(Sink, Protocol):
+    """A sink with timed work of its own (a store that could not be opened tries it again): the
+    daemon gives it a chance about once a second while no frame comes, as when every camera ended."""
+
+    def handle_idle(self) -> None:
+        """Do what is due now; cheap when nothing is."""
+        ...

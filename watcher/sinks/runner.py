@@ -3,6 +3,7 @@
 Submitting never blocks the caller for more than `event_wait_s`: when the queue is full an
 observation is dropped; an event first evicts the oldest queued observation, then waits up to
 `event_wait_s` for room, then evicts the oldest queued event. Drops are counted and logged.
+An idle round (`submit_idle`) gives sinks with timed work of their own their chance when no item comes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.errors import WatcherError
-from watcher.sinks.base import Sink, StateSink, ThreadedSink
+from watcher.sinks.base import IdleSink, Sink, StateSink, ThreadedSink
 from watcher.types import Event, Image, Observation, RulesSnapshot
 
 _log = logging.getLogger("watcher.sinks")
@@ -37,7 +38,13 @@ class _EventItem:
     image: Image | None
 
 
-_Item = _EventItem | Observation | RulesSnapshot
+@dataclass(frozen=True, slots=True)
+class _Idle:
+    """The daemon's frame loop is idle: sinks with timed work get their chance."""
+
+
+_IDLE = _Idle()
+_Item = _EventItem | Observation | RulesSnapshot | _Idle
 
 
 @dataclass(slots=True)
@@ -60,6 +67,8 @@ class SinkRunner:
             raise ValueError(f"sink names must be unique (got {names})")
         self._sinks = tuple(sinks)
         self._has_state_sinks = any(isinstance(sink, StateSink) for sink in sinks)
+        self._has_idle_sinks = any(isinstance(sink, IdleSink) for sink in sinks)
+        self._idle_queued = False
         self._maxsize = maxsize
         self._event_wait_s = event_wait_s
         self._queue: deque[_Item] = deque()
@@ -112,6 +121,17 @@ class SinkRunner:
             self._states_version = snapshot.version
             self._make_room()
             self._queue.append(snapshot)
+            self._cond.notify_all()
+
+    def submit_idle(self) -> None:
+        """Give sinks with timed work (`IdleSink`) their chance; skipped while one is still queued
+        or when the queue is full (the items there give them theirs)."""
+        self.start()
+        with self._cond:
+            if self._closing or not self._has_idle_sinks or self._idle_queued or not self._has_room():
+                return
+            self._idle_queued = True
+            self._queue.append(_IDLE)
             self._cond.notify_all()
 
     def submit_observation(self, obs: Observation) -> None:
@@ -168,9 +188,17 @@ class SinkRunner:
         if len(self._queue) >= self._maxsize and not self._evict_observation():
             room = self._cond.wait_for(self._has_room, self._event_wait_s)
             if not room and len(self._queue) >= self._maxsize:
-                self._queue.popleft()
+                if self._take() is _IDLE:
+                    return  # a chance for idle work, not an event: nothing lost
                 self._dropped_events += 1
                 self._warn_dropped()
+
+    def _take(self) -> _Item:
+        """The oldest queued item, off the queue (the caller holds the lock)."""
+        item = self._queue.popleft()
+        if item is _IDLE:
+            self._idle_queued = False
+        return item
 
     def _has_room(self) -> bool:
         return len(self._queue) < self._maxsize
@@ -200,7 +228,7 @@ class SinkRunner:
                 self._cond.wait_for(lambda: bool(self._queue) or self._closing)
                 if not self._queue:
                     break
-                item = self._queue.popleft()
+                item = self._take()
                 self._busy = True
                 self._cond.notify_all()
             for sink in self._sinks:
@@ -218,6 +246,10 @@ class SinkRunner:
         if isinstance(item, RulesSnapshot):
             if isinstance(sink, StateSink):
                 self._deliver_states(sink, item)
+            return
+        if isinstance(item, _Idle):
+            if isinstance(sink, IdleSink):
+                self._deliver_idle(sink)
             return
         try:
             if isinstance(item, _EventItem):
@@ -249,10 +281,16 @@ class SinkRunner:
             with self._cond:
                 self._counts[sink.name].failed += 1
 
+    def _deliver_idle(self, sink: IdleSink) -> None:
+        try:
+            sink.handle_idle()
+        except WatcherError as exc:
+            _log.error("%s", exc)
+        except Exception:  # the next idle round tries again
+            _log.exception("sink %s failed on its idle work", sink.name)
 
-def _describe(item: _Item) -> str:
-    if isinstance(item, RulesSnapshot):
-        return f"rule states #{item.version}"
+
+def _describe(item: _EventItem | Observation) -> str:
     if isinstance(item, _EventItem):
         return f"{item.event.type} event {item.event.id} of rule {item.event.rule}"
     return f"observation {item.camera}#{item.frame_index}"

@@ -25,7 +25,7 @@ import supervision as sv
 
 from watcher.clock import Clock, SystemClock
 from watcher.config import Config
-from watcher.sinks.base import Sink, StateSink, ThreadedSink
+from watcher.sinks.base import IdleSink, Sink, StateSink, ThreadedSink
 from watcher.sinks.store.retention import prune_snapshots
 from watcher.types import Event, EventType, Image, Observation, RulesSnapshot
 
@@ -241,6 +241,10 @@ class WithSnapshot:
     def handle_states(self, snapshot: RulesSnapshot) -> None:
         if isinstance(self.inner, StateSink):
             self.inner.handle_states(snapshot)
+
+    def handle_idle(self) -> None:
+        if isinstance(self.inner, IdleSink):
+            self.inner.handle_idle()
 
     def close(self) -> None:
         self.inner.close()

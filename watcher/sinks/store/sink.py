@@ -24,8 +24,8 @@ class StoreSink:
     delivers before the events of the same frame.
 
     Given the `StoreOpenError` of a store that could not be opened, it holds the latest `hold` events
-    in memory and tries the file again every `REOPEN_EVERY_S` (at an event or an observation, and
-    once more at close), then writes them; count samples wait for the store.
+    in memory and tries the file again every `REOPEN_EVERY_S` (at an event, an observation or the
+    daemon's idle round, and once more at close), then writes them; count samples wait for the store.
 
     Rows older than `retention_days` are deleted at the first item and then hourly.
     """
@@ -77,6 +77,11 @@ class StoreSink:
         except DatabaseError as exc:
             raise SinkError("store", f"count samples not stored: {exc.orig}") from None
         self._prune_if_due(store)
+
+    def handle_idle(self) -> None:
+        """While the store is shut, try it again when due, even with no event or frame coming
+        (every camera ended)."""
+        self._open_store()
 
     def close(self) -> None:
         if self.store is None and self._standby is not None:

@@ -21,7 +21,7 @@ _log = logging.getLogger("watcher.store")
 PART = "store"
 """The store's name in the daemon's part faults (status line, dashboards, MQTT `<prefix>/faults`)."""
 REOPEN_EVERY_S = 30.0
-"""How often a store that cannot be opened is tried again (at its next event or observation)."""
+"""How often a store that cannot be opened is tried again (at its next event, observation or idle round)."""
 HELD_EVENTS = 1000
 """Events kept in memory for it meanwhile; past this the oldest are dropped (counted)."""
 
