@@ -60,6 +60,22 @@ def test_the_kerb_mask_comes_from_the_detectors_vehicles(
     assert pixels > 3000  # the van and the car, not a sliver
 
 
+def test_the_mask_is_drawn_on_the_detect_stream_the_rule_measures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Main stream 640x360, detect stream 640x480: the analyzer reads the detect one.
+    camera = (
+        f'[[cameras]]\nname = "front"\nurl = "{ROOT / "tests" / "data" / "bottle-detection.mp4"}"\n'
+        f'detect_url = "{ROOT / "tests" / "data" / "box.mp4"}"\n'
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(camera + (ROOT / "rules" / "roof_or_lawn_area.toml").read_text())
+    out = tmp_path / "lawn.png"
+    assert main(["mask", "lawn_dry", "-c", str(config), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"{out}: lawn_dry measures ")
+    assert cv2.imread(str(out)).shape == (480, 640, 3)
+
+
 @pytest.mark.parametrize(
     ("rule", "message"),
     [

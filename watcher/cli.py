@@ -304,7 +304,8 @@ def _mask(args: argparse.Namespace) -> int:
     cfg, base = _load(args.config)
     _, rule = area_rule(cfg, args.rule)
     cam = _camera(cfg, rule.camera)
-    with _open_camera(cfg, base, args.config, cam, video=args.video) as source:
+    # The stream the rule measures (`detect_url` when set): its zone and colours are seen there.
+    with _open_camera(cfg, base, args.config, cam, video=args.video, detect=True) as source:
         frame = source.read()
         while frame is not None and frame.timestamp < args.at:
             frame = source.read()
