@@ -26,6 +26,9 @@ def _panels(nodes: int, cameras: int, counts: int, rules: int, fleet: bool = Tru
         (SPACE_80X24, _panels(3, 3, 3, 3), [5, 5, 5, 4]),
         # One node (no nodes panel): each list up to its share, the rest is the events panel's.
         (SPACE_80X24, _panels(0, 2, 3, 12, fleet=False), [0, 4, 5, 5]),
+        # The local dashboard on the demo: the four counts whole rather than 3 and a scroll bar; the
+        # events panel keeps more than its share (9 rows of 22).
+        (SPACE_80X24, _panels(0, 1, 4, 2, fleet=False), [0, 3, 6, 4]),
         # Nothing yet: titles and column headers only.
         (SPACE_80X24, _panels(0, 0, 0, 0), [2, 2, 2, 2]),
         # A tall terminal shows every row.
@@ -33,7 +36,7 @@ def _panels(nodes: int, cameras: int, counts: int, rules: int, fleet: bool = Tru
         # A big fleet: the cameras stop at their share and scroll.
         (38, _panels(10, 30, 30, 10), [11, 15, 6, 3]),
     ],
-    ids=["fleet_two_cameras", "fleet_one_camera", "one_node", "empty", "tall", "big_fleet"],
+    ids=["fleet_two_cameras", "fleet_one_camera", "one_node", "demo", "empty", "tall", "big_fleet"],
 )
 def test_panel_heights(space: int, panels: list[Panel], heights: list[int]) -> None:
     assert panel_heights(space, panels) == heights

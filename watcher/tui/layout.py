@@ -11,6 +11,8 @@ FLOOR = CHROME + 1
 """A panel that has rows shows at least one of them."""
 EVENTS_FLOOR = CHROME + 1
 """The events panel, which takes whatever is left, never gets less."""
+EVENTS_SHARE = 0.25
+"""Of the space, what the events panel keeps before a table a few rows short of whole takes them."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,9 @@ def panel_heights(space: int, panels: Sequence[Panel]) -> list[int]:
     Each shown panel first gets a floor (its chrome and one row, or all of a shorter table); the
     rows left over go to the panels in order, each up to all its rows or its share of `space`,
     whichever is less (never below its floor). Listed first, the nodes and cameras of a small fleet
-    are then seen whole on an 80x24 terminal, and the counts and rules panels scroll.
+    are then seen whole on an 80x24 terminal, and the counts and rules panels scroll. Last, a
+    table the rows still left can show whole (past its share) gets them, as long as the events
+    panel keeps `EVENTS_SHARE` of the space: four counts whole beat one more line of events.
     """
     heights = [min(panel.wants, FLOOR) for panel in panels]
     left = space - EVENTS_FLOOR - sum(heights)
@@ -41,4 +45,10 @@ def panel_heights(space: int, panels: Sequence[Panel]) -> list[int]:
         extra = max(0, min(cap - heights[i], left))
         heights[i] += extra
         left -= extra
+    spare = left - max(0, int(EVENTS_SHARE * space) - EVENTS_FLOOR)
+    for i, panel in enumerate(panels):
+        missing = panel.wants - heights[i]
+        if 0 < missing <= spare:
+            heights[i] += missing
+            spare -= missing
     return heights
