@@ -41,22 +41,21 @@ def build_sinks(
     publishes camera status sampled by `health`, the failed parts in `faults`, and the snapshots
     asked for by hand (`listen`).
 
-    `store`: the store the caller opened, or why it could not (the store sink then retries it and
-    the MQTT outbox keeps events in memory); None opens it here.
+    `store`: the store the caller opened, or why it could not (the store sink then retries it, and
+    the MQTT outbox keeps events in memory until the store opens and it goes back to the file);
+    None opens it here.
     """
     sinks: list[Sink] = [LogSink()]
+    store_sink: StoreSink | None = None
     if config.store.enabled:
-        sinks.append(
-            StoreSink(
-                store
-                if store is not None
-                else EventStore(data_path(config.store.path, base_dir), clock=clock),
-                retention_days=config.store.retention_days,
-                count_sample_s=config.store.count_sample_s,
-                clock=clock,
-                faults=faults,
-            )
+        store_sink = StoreSink(
+            store if store is not None else EventStore(data_path(config.store.path, base_dir), clock=clock),
+            retention_days=config.store.retention_days,
+            count_sample_s=config.store.count_sample_s,
+            clock=clock,
+            faults=faults,
         )
+        sinks.append(store_sink)
     # paho and apprise are imported only when configured: ~4 MB of RSS a Pi without them keeps.
     if any(rule.notify for rule in config.rules):
         from watcher.sinks.notify import build_notify_sink
@@ -79,6 +78,8 @@ def build_sinks(
             faults=faults,
             outbox_failed=store if isinstance(store, StoreOpenError) else None,
         )
+        if store_sink is not None and isinstance(store, StoreOpenError):
+            store_sink.reopened.append(mqtt.outbox_reopened)
         if listen is not None:
             listen(mqtt.snapshot_saved)
         sinks.append(mqtt)

@@ -82,6 +82,11 @@ class SinkRunner:
         self._started = False
         self._states_version = -1
 
+    @property
+    def sinks(self) -> tuple[Sink, ...]:
+        """The sinks, in the order each item reaches them."""
+        return self._sinks
+
     def start(self) -> None:
         """Start the sinks' threads, then the delivery thread; once (later calls do nothing).
 

@@ -9,10 +9,13 @@ import pytest
 
 from tests.reliability.support import fill_disk
 from tests.sinks.mqtt.helpers import event
+from watcher.errors import StoreOpenError
 from watcher.faults import PartFault, PartFaults
 from watcher.sinks import EventStore, SinkRunner, StoreSink
 from watcher.sinks.mqtt import Outbox
 from watcher.testing import FakeSink
+
+FULL = "database or disk is full"
 
 
 def test_events_added_while_the_disk_is_full_are_delivered_in_order_then_the_file_is_used_again(
@@ -109,3 +112,75 @@ def test_an_outbox_whose_file_cannot_be_opened_at_start_keeps_events_and_discove
     with caplog.at_level(logging.WARNING, logger="watcher.mqtt"):
         outbox.close()
     assert caplog.messages == ["mqtt outbox: 2 event(s) waiting in memory are lost (not in the file)"]
+
+
+def _deliver(outbox: Outbox, watermark: int) -> list[str]:
+    """Publish and ack what waits above `watermark` as the publisher does; the ids, in order."""
+    delivered = []
+    while rows := outbox.after(watermark, 2):
+        for row in rows:
+            delivered.append(row.id)
+            outbox.remove(row.seq)
+            watermark = row.seq
+    return delivered
+
+
+def test_attach_moves_memory_into_the_file_and_delivers_an_earlier_runs_rows_once_without_seq_collision(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "watcher.db"
+    earlier = Outbox(db)
+    for n in (1, 2, 3):
+        earlier.add(event(n))
+    earlier.remove(earlier.after(0, 1)[0].seq)  # ev-1 acked; ev-2 (seq 2) and ev-3 (seq 3) left
+    earlier.close()
+    faults = PartFaults()
+    failed = StoreOpenError(str(db), "full", FULL)
+    outbox = Outbox(db, faults=faults, failed=failed)  # the store could not open the file at start
+    assert faults.current() == (
+        PartFault("mqtt outbox", f"{db}: {FULL}; events wait in memory until the store opens again"),
+    )
+    for n in (4, 5, 6):
+        outbox.add(event(n))
+    assert [(q.id, q.seq) for q in outbox.after(0, 10)] == [("ev-4", 1), ("ev-5", 2), ("ev-6", 3)]
+    (in_flight,) = outbox.after(0, 1)  # published, its PUBACK not yet in: the watermark is 1
+    outbox.remember_discovery(["homeassistant/a/config"])
+    with caplog.at_level(logging.INFO, logger="watcher.mqtt"):
+        assert outbox.attach()
+    assert caplog.messages == [
+        f"mqtt outbox: back in {db}; 3 event(s) from memory moved into it, 2 left by an earlier run "
+        "go to the broker after them"
+    ]
+    assert faults.current() == ()
+    assert (outbox.in_memory, outbox.in_file()) == (0, 5)
+    outbox.add(event(7))
+    queued = outbox.after(0, 10)
+    assert [q.id for q in queued] == ["ev-4", "ev-5", "ev-6", "ev-2", "ev-3", "ev-7"]
+    seqs = [q.seq for q in queued]
+    assert seqs == sorted(set(seqs))
+    assert seqs[:3] == [1, 2, 3]  # this run's keep theirs: one is in flight
+    outbox.remove(in_flight.seq)  # its PUBACK
+    assert _deliver(outbox, in_flight.seq) == ["ev-5", "ev-6", "ev-2", "ev-3", "ev-7"]
+    assert len(outbox) == 0
+    assert outbox.discovery_topics() == {"homeassistant/a/config"}
+    outbox.add(event(8))
+    assert outbox.after(0, 10)[0].seq > seqs[-1]  # seq never goes back
+    outbox.close()
+    again = Outbox(db)
+    assert (again.ids(), again.discovery_topics()) == (["ev-8"], {"homeassistant/a/config"})
+    again.close()
+
+
+def test_events_moved_into_the_file_by_attach_wait_there_for_the_next_start(tmp_path: Path) -> None:
+    db = tmp_path / "watcher.db"
+    earlier = Outbox(db)
+    earlier.add(event(1))
+    earlier.close()
+    outbox = Outbox(db, failed=StoreOpenError(str(db), "full", FULL))
+    outbox.add(event(2))
+    assert outbox.attach()
+    outbox.add(event(3))
+    outbox.close()  # no broker came: nothing is lost
+    again = Outbox(db)
+    assert _deliver(again, 0) == ["ev-2", "ev-1", "ev-3"]
+    again.close()

@@ -9,7 +9,7 @@ When the file cannot take a row (disk full, an I/O error), events queue in memor
 after the stored rows, so the broker still gets them while the daemon runs (a crash loses those);
 the outbox goes back to the file once the memory queue is delivered. When the file cannot even be
 opened at start, the outbox keeps events (and the discovery topics it published) in memory until
-the next start: the rows an earlier run left in the file wait there for it.
+`attach` (the store opened the file again) moves them into it, or until the next start.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class Outbox:
         self.path = Path(path)
         self.max_rows = max_rows
         self._engine: Engine | None = None
+        retried = failed is not None
         if failed is None:
             try:
                 self._engine = open_database(self.path)
@@ -98,8 +99,12 @@ class Outbox:
                     exc.reason,
                     max_rows,
                 )
+        self._faults = faults
         if failed is not None and faults is not None:
-            faults.failed(PART, f"{failed.path}: {failed.reason}; events wait in memory until the next start")
+            # Given `failed`, the store retries the file and `attach`es the outbox once it opens.
+            until = "the store opens again" if retried else "the next start"
+            faults.failed(PART, f"{failed.path}: {failed.reason}; events wait in memory until {until}")
+        self._closed = False
         self._discovery: set[str] = set()
         """Discovery topics published, when there is no file to remember them in."""
         self.dropped = 0
@@ -108,6 +113,93 @@ class Outbox:
         self._memory: list[Queued] = []
         self._next_seq: int | None = None
         self._lock = threading.Lock()
+
+    def attach(self) -> bool:
+        """Go back to the file that could not be opened at start (the store opened it again): True
+        once the events and discovery topics in memory are in it, and the fault is cleared.
+
+        Memory events keep their seqs (the publisher may have them in flight); rows an earlier run
+        left in the file are renumbered above every seq given so far, so nothing collides and they
+        go to the broker now, after this run's events and before the next ones.
+        """
+        with self._lock:
+            if self._engine is not None or self._closed:
+                return self._engine is not None
+        try:
+            engine = open_database(self.path)
+        except StoreOpenError as exc:
+            _log.error(
+                "mqtt outbox: cannot open %s again: %s; events still wait in memory", exc.path, exc.reason
+            )
+            return False
+        with self._lock:
+            if self._closed:
+                engine.dispose()
+                return False
+            try:
+                moved, earlier = len(self._memory), self._move_into(engine)
+            except DatabaseError as exc:
+                engine.dispose()
+                _log.error(
+                    "mqtt outbox: %s cannot take the events waiting in memory (%s); they stay there",
+                    self.path,
+                    exc.orig,
+                )
+                return False
+            self._engine, self._memory, self._next_seq = engine, [], None
+            self._discovery.clear()
+        if self._faults is not None:
+            self._faults.recovered(PART)
+        _log.info(
+            "mqtt outbox: back in %s; %d event(s) from memory moved into it, %d left by an earlier run "
+            "go to the broker after them",
+            self.path,
+            moved,
+            earlier,
+        )
+        return True
+
+    def _move_into(self, engine: Engine) -> int:
+        """Write memory (events, discovery topics) into the file in one transaction, the earlier
+        run's rows renumbered above it; how many rows the earlier run left."""
+        with engine.begin() as conn:
+            high = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
+            # Every seq in the file is <= `top` and so is every seq given out from memory (the
+            # publisher's watermark too): adding `top` moves the earlier rows past all of them.
+            top = max(int(high or 0), (self._next_seq or 1) - 1)
+            earlier = conn.execute(text("UPDATE mqtt_outbox SET seq = seq + :top"), {"top": top}).rowcount
+            if self._memory:
+                conn.execute(
+                    text(
+                        "INSERT INTO mqtt_outbox (seq, id, camera, rule, payload) "
+                        "VALUES (:seq, :id, :camera, :rule, :payload)"
+                    ),
+                    [
+                        {
+                            "seq": q.seq,
+                            "id": q.id,
+                            "camera": q.camera,
+                            "rule": q.rule,
+                            "payload": q.payload.decode(),
+                        }
+                        for q in self._memory
+                    ],
+                )
+            if self._discovery:
+                conn.execute(
+                    text("INSERT OR IGNORE INTO mqtt_discovery (topic) VALUES (:topic)"),
+                    [{"topic": t} for t in sorted(self._discovery)],
+                )
+            # An UPDATE does not raise AUTOINCREMENT's high water: set it, so seqs never go back.
+            last = max(top, int(conn.execute(text("SELECT MAX(seq) FROM mqtt_outbox")).scalar() or 0))
+            if not conn.execute(
+                text("UPDATE sqlite_sequence SET seq = :last WHERE name = 'mqtt_outbox'"), {"last": last}
+            ).rowcount:
+                conn.execute(
+                    text("INSERT INTO sqlite_sequence (name, seq) VALUES ('mqtt_outbox', :last)"),
+                    {"last": last},
+                )
+        return int(earlier)
 
     def add(self, event: Event) -> None:
         """Store one event; drop the oldest rows (with a warning) past `max_rows`."""
@@ -235,6 +327,8 @@ class Outbox:
 
     def close(self) -> None:
         """Release the database connections; say how many events only memory held (lost now)."""
+        with self._lock:
+            self._closed = True
         lost = self.in_memory
         if lost:
             _log.warning("mqtt outbox: %d event(s) waiting in memory are lost (not in the file)", lost)

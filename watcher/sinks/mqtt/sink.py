@@ -175,6 +175,12 @@ class MqttSink:
         if self.board.set(self.topics.counts(obs.camera), json.dumps(counts).encode()):
             self.publisher.wake()
 
+    def outbox_reopened(self) -> None:
+        """The store opened the file its outbox could not open at start: back to it, and deliver
+        what an earlier run left there (called on the store sink's thread)."""
+        if self.outbox.attach():
+            self.publisher.wake()
+
     def close(self) -> None:
         """Flush what the broker can take in a moment, publish `offline`, release the outbox."""
         self._closing.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.exc import DatabaseError
 
@@ -53,6 +54,9 @@ class StoreSink:
         self._sampler = CountSampler(count_sample_s)
         self._next_prune = float("-inf")
         self._states = RulesSnapshot()
+        self.reopened: list[Callable[[], object]] = []
+        """Called (on this sink's thread) once a store shut at start opened and took what was held:
+        the MQTT outbox, in the same file, goes back to it."""
 
     def handle_states(self, snapshot: RulesSnapshot) -> None:
         self._states = snapshot
@@ -119,6 +123,8 @@ class StoreSink:
             dropped if standby.dropped else "",
         )
         standby.resolved()
+        for callback in self.reopened:
+            callback()
 
     def _add(self, store: EventStore, event: Event, state: RuleState | None) -> None:
         try:
