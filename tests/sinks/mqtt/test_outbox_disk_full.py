@@ -184,3 +184,13 @@ def test_events_moved_into_the_file_by_attach_wait_there_for_the_next_start(tmp_
     again = Outbox(db)
     assert _deliver(again, 0) == ["ev-2", "ev-1", "ev-3"]
     again.close()
+
+
+def test_attach_after_close_does_not_reopen_the_file(tmp_path: Path) -> None:
+    # The store's last try at the daemon's stop may come after the MQTT sink closed its outbox.
+    db = tmp_path / "watcher.db"
+    outbox = Outbox(db, failed=StoreOpenError(str(db), "full", FULL))
+    outbox.add(event(1))
+    outbox.close()
+    assert not outbox.attach()
+    assert (outbox.in_file(), outbox.in_memory) == (0, 1)
