@@ -20,7 +20,7 @@ from watcher.daemon import Daemon
 from watcher.sinks import EventStore
 from watcher.sinks.store.recovery import load_states
 from watcher.testing import FakeSink, ScriptedDetector
-from watcher.types import EventType
+from watcher.types import Event, EventType, RuleState
 
 DATA = Path(__file__).parents[2] / "data"
 # A worker standing in zone left_of_tape on every frame (bottom centre at 0.08, 0.74 of 480x270).
@@ -122,16 +122,26 @@ def test_rule_active_at_stop_of_a_file_camera_ends_after_restart_with_its_start_
     (ended,) = second.events
     assert (ended.type, ended.rule) == (EventType.END, "worker_left_of_tape")
     assert ended.end_time is not None
-    # Moved onto the new run's clock (docs/store.md, "Restarts"): the span is what was watched before
-    # the stop, the downtime by the wall clock, and what came after the first frame (at 0 s or later).
+    _assert_moved_onto_the_new_clock(started, ended, saved, restarted_wall, ended_wall)
+    store = EventStore(tmp_path / "watcher.db")
+    assert store.events()[-1] == ended
+    store.close()
+
+
+def _assert_moved_onto_the_new_clock(
+    started: Event, ended: Event, saved: RuleState, restarted_wall: float, ended_wall: float
+) -> None:
+    """The clip started again at 0: the end's start is moved onto the new run's clock (docs/store.md,
+    "Restarts"), its span what was watched before the stop, the downtime by the wall clock, and what
+    came after the first frame (at 0 s or later)."""
+    assert ended.end_time is not None
+    assert saved.seen_at is not None
+    assert saved.seen_wall is not None
     watched = saved.seen_at - started.start_time
     assert ended.start_time < started.start_time  # the clip started again before the saved time
     span = ended.end_time - ended.start_time
     assert watched + (restarted_wall - saved.seen_wall) <= span
     assert span <= ended.end_time + watched + (ended_wall - saved.seen_wall)
-    store = EventStore(tmp_path / "watcher.db")
-    assert store.events()[-1] == ended
-    store.close()
 
 
 def test_stored_event_of_the_daemon_has_its_snapshot_file(tmp_path: Path) -> None:
@@ -210,13 +220,6 @@ def test_daemon_killed_the_moment_its_start_is_stored_resumes_without_a_phantom_
         (EventType.END, "worker_left_of_tape"),
     ]
     assert events[0] == started
-    # The clip starts again at 0: the end's start is moved onto the new run's clock (docs/store.md),
-    # its span what was watched before the kill, the downtime by the wall clock, and what came after.
     ended = events[1]
-    assert ended.end_time is not None
-    watched = saved.seen_at - started.start_time
-    assert ended.start_time < started.start_time  # the clip started again before the saved time
-    span = ended.end_time - ended.start_time
-    assert watched + (restarted_wall - saved.seen_wall) <= span
-    assert span <= ended.end_time + watched + (ended_wall - saved.seen_wall)
+    _assert_moved_onto_the_new_clock(started, ended, saved, restarted_wall, ended_wall)
     assert [(s.rule, s.active) for s in load_states(db)] == [("worker_left_of_tape", False)]
