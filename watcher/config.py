@@ -381,6 +381,10 @@ class Config(StrictModel):
             raise ConfigError("every camera has enabled = false: nothing to watch", key="cameras")
         return enabled
 
+    def notifies(self) -> bool:
+        """True when a rule sends notifications (targets no rule names send nothing)."""
+        return any(rule.notify for rule in self.rules)
+
     def detector_for(self, camera: CameraConfig) -> DetectorConfig:
         """The camera's effective detector: the keys it sets in its own `detector` over `[detector]`."""
         own = camera.detector

@@ -82,7 +82,7 @@ class Daemon:
         store = None
         if self._store is not None:
             store = open_at_start(
-                database, clock=self.clock, outbox=config.mqtt.enabled, notify=bool(config.notify)
+                database, clock=self.clock, outbox=config.mqtt.enabled, notify=config.notifies()
             )
             if isinstance(store, EventStore):
                 restored = self.engine.restore(store.states.load())
@@ -116,7 +116,7 @@ class Daemon:
             raise next(iter(missing.values()))
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()  # before sinks: MQTT posts
         self.snapshot_listeners: list[SnapshotListener] = []
-        """Told (camera, path or None when it failed) of each snapshot asked for, on the worker thread."""
+        """Told (camera, the saved snapshot or None) of each snapshot asked for, on the worker thread."""
         # Before the sinks: MQTT's status thread samples it at once.
         self.last_observation: dict[str, Observation] = {}
         self._status: tuple[CameraStatus, ...] = ()

@@ -57,7 +57,7 @@ def build_sinks(
         )
         sinks.append(store_sink)
     # paho and apprise are imported only when configured: ~4 MB of RSS a Pi without them keeps.
-    if any(rule.notify for rule in config.rules):
+    if config.notifies():
         from watcher.sinks.notify import build_notify_sink
 
         notify = build_notify_sink(config)
