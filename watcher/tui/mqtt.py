@@ -71,9 +71,8 @@ class MqttFeed:
         self._nodes: set[str] = set()
         self._rule_cameras: dict[tuple[str, str], str] = {}
         self._bridge_of: dict[str, str] = {}
-        """Node to the state topic of the mosquitto bridge it publishes through (its `<node>/bridge`)."""
-        self._bridged: dict[str, set[str]] = {}
-        """Bridge state topic to the nodes behind that bridge (often several on one local broker)."""
+        """Node to the state topic of the mosquitto bridge it publishes through (its `<node>/bridge`);
+        often several nodes behind one local broker."""
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"watcher-tui-{uuid.uuid4().hex[:8]}"
         )
@@ -137,7 +136,7 @@ class MqttFeed:
         # A clean session forgets subscriptions: after a reconnect, follow the known nodes again.
         for node in sorted(self._nodes):
             client.subscribe(f"{node}/#", qos=1)
-        for topic in sorted(self._bridged):
+        for topic in sorted(set(self._bridge_of.values())):
             client.subscribe(topic, qos=1)
         self._post_feed(f"mqtt {self._broker.where}")
 
@@ -156,8 +155,8 @@ class MqttFeed:
 
     def _on_message(self, client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         payload = bytes(msg.payload)
-        behind = self._bridged.get(msg.topic)
-        if behind is not None:
+        behind = {node for node, topic in self._bridge_of.items() if topic == msg.topic}
+        if behind:
             self._bridge_changed(msg, payload, behind)
             return
         node = self._node_of(msg.topic)
@@ -199,21 +198,17 @@ class MqttFeed:
 
     def _follow_bridge(self, client: mqtt.Client, node: str, topic: str) -> None:
         """Follow the state topic of the bridge `node` publishes through (empty: none any more)."""
-        old = self._bridge_of.get(node)
+        old = self._bridge_of.pop(node, None)
+        if topic:
+            self._bridge_of[node] = topic
         if old == topic:
             return
-        if old is not None:
-            del self._bridge_of[node]
-            self._bridged[old].discard(node)
-            if not self._bridged[old]:
-                del self._bridged[old]
-                client.unsubscribe(old)
+        if old is not None and old not in self._bridge_of.values():
+            client.unsubscribe(old)
         if not topic:
             if self._app is not None:
                 self._app.post_message(BridgeChanged(True, node))
             return
-        self._bridge_of[node] = topic
-        self._bridged.setdefault(topic, set()).add(node)
         # Subscribing again to a topic already followed for another node brings its retained state again.
         client.subscribe(topic, qos=1)
 
