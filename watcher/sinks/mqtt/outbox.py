@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, text
+from sqlalchemy import Connection, Engine, delete, func, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -163,10 +163,9 @@ class Outbox:
         """Write memory (events, discovery topics) into the file in one transaction, the earlier
         run's rows renumbered above it; how many rows the earlier run left."""
         with engine.begin() as conn:
-            high = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
             # Every seq in the file is <= `top` and so is every seq given out from memory (the
             # publisher's watermark too): adding `top` moves the earlier rows past all of them.
-            top = max(int(high or 0), (self._next_seq or 1) - 1)
+            top = max(_high_water_in(conn), (self._next_seq or 1) - 1)
             earlier = conn.execute(text("UPDATE mqtt_outbox SET seq = seq + :top"), {"top": top}).rowcount
             if self._memory:
                 conn.execute(
@@ -229,12 +228,11 @@ class Outbox:
                 self._dropped([(old.id, old.rule)])
 
     def _high_water(self) -> int:
-        """The largest seq the file ever gave (AUTOINCREMENT keeps it in sqlite_sequence)."""
+        """The largest seq the file ever gave."""
         if self._engine is None:
             return 0
         with self._engine.connect() as conn:
-            found = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
-        return int(found or 0)
+            return _high_water_in(conn)
 
     def _store(self, row: OutboxRow) -> None:
         assert self._engine is not None
@@ -334,3 +332,9 @@ class Outbox:
             _log.warning("mqtt outbox: %d event(s) waiting in memory are lost (not in the file)", lost)
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _high_water_in(conn: Connection) -> int:
+    """The largest seq the outbox table ever gave (AUTOINCREMENT keeps it in sqlite_sequence)."""
+    found = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'mqtt_outbox'")).scalar()
+    return int(found or 0)
