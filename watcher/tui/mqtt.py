@@ -67,12 +67,14 @@ class MqttFeed:
         """Where the JPEGs asked for with `s` are kept on this machine, in a folder per node."""
         self._snapshots_wanted: set[tuple[str, str]] = set()
         """(node, camera) asked for a snapshot whose JPEG has not come yet."""
-        # All four only touched on paho's network thread, except reads of _rule_cameras by send().
+        # All of these only touched on paho's network thread, except reads of _rule_cameras by send().
         self._nodes: set[str] = set()
         self._rule_cameras: dict[tuple[str, str], str] = {}
         self._bridge_of: dict[str, str] = {}
         """Node to the state topic of the mosquitto bridge it publishes through (its `<node>/bridge`);
         often several nodes behind one local broker."""
+        self._bridge_up: dict[str, bool] = {}
+        """Bridge state topic to its last state heard: what a node that names it later starts with."""
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"watcher-tui-{uuid.uuid4().hex[:8]}"
         )
@@ -205,12 +207,17 @@ class MqttFeed:
             return
         if old is not None and old not in self._bridge_of.values():
             client.unsubscribe(old)
+            self._bridge_up.pop(old, None)
         if not topic:
             if self._app is not None:
                 self._app.post_message(BridgeChanged(True, node))
             return
-        # Subscribing again to a topic already followed for another node brings its retained state again.
-        client.subscribe(topic, qos=1)
+        if list(self._bridge_of.values()).count(topic) == 1:
+            client.subscribe(topic, qos=1)  # its retained state comes for this node
+        elif topic in self._bridge_up and self._app is not None:
+            # Followed already for another node: the state heard last, not a second subscription,
+            # whose retained copy could come after a newer live state and undo it.
+            self._app.post_message(BridgeChanged(self._bridge_up[topic], node))
 
     def _bridge_changed(self, msg: mqtt.MQTTMessage, payload: bytes, nodes: set[str]) -> None:
         try:
@@ -220,6 +227,7 @@ class MqttFeed:
             if self._app is not None:
                 self._app.post_message(Notice(str(exc), "warning"))
             return
+        self._bridge_up[msg.topic] = up
         since = None if msg.retain else self._clock.wall()
         if self._app is not None:
             for node in sorted(nodes):
